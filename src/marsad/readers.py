@@ -1,0 +1,257 @@
+"""Reading articles from files: encoding detection and format readers, by registry.
+
+A reader takes raw bytes (and the source name) and yields :class:`~marsad.doc.Document`
+objects. Readers are registered by format name and file suffix; :func:`read_path` picks
+one by suffix, :func:`read_bytes` by explicit format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from marsad.doc import Document
+from marsad.errors import InputError
+
+Reader = Callable[..., Iterator[Document]]
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    """A registered reader: its name, the file suffixes it claims and the function."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    func: Reader
+
+
+_READERS: dict[str, ReaderSpec] = {}
+
+
+def register_reader(name: str, *, suffixes: tuple[str, ...] = ()) -> Callable[[Reader], Reader]:
+    """Register a reader for a format name and its file suffixes (decorator)."""
+
+    def decorator(func: Reader) -> Reader:
+        _READERS[name] = ReaderSpec(name, suffixes, func)
+        return func
+
+    return decorator
+
+
+def reader_for(path: str | Path, fmt: str | None = None) -> ReaderSpec:
+    """The reader for an explicit format, or for the file's suffix (plain text otherwise)."""
+    if fmt:
+        if fmt not in _READERS:
+            raise InputError(f"unknown input format {fmt!r} (known: {', '.join(sorted(_READERS))})")
+        return _READERS[fmt]
+    suffixes = [s.lower() for s in Path(str(path)).suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    suffix = suffixes[-1] if suffixes else ""
+    for spec in _READERS.values():
+        if suffix in spec.suffixes:
+            return spec
+    return _READERS["text"]
+
+
+# ---------------------------------------------------------------------------- decoding
+
+_BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+def decode(data: bytes, name: str = "input") -> str:
+    """Decode article bytes: UTF-8 (with or without BOM), UTF-16, Windows-1256 or
+    ISO-8859-6. Raises :class:`InputError` for empty or binary input."""
+    if not data.strip():
+        raise InputError(f"{name}: the input is empty")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _decode_as(data[3:], "utf-8", name)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode_as(data, "utf-16", name)
+    if _looks_utf16(data):
+        return _decode_as(data, "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be", name)
+    sample = data[:65536]
+    if len(_BINARY_CONTROL.findall(sample)) > max(2, len(sample) // 200):
+        raise InputError(f"{name}: looks like a binary file, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return _decode_legacy(data, name)
+
+
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    even_nul = sample[0::2].count(0)
+    odd_nul = sample[1::2].count(0)
+    half = len(sample) // 2
+    return max(even_nul, odd_nul) > 0.3 * half and min(even_nul, odd_nul) < 0.05 * half
+
+
+def _decode_as(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: is not valid {encoding}") from None
+
+
+def _decode_legacy(data: bytes, name: str) -> str:
+    # Windows-1256 and ISO-8859-6 both decode almost any byte string; prefer the one that
+    # yields the most Arabic letters and the fewest control characters.
+    best: tuple[float, str] | None = None
+    for encoding in ("cp1256", "iso8859_6"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        arabic = sum(1 for ch in text if "\u0621" <= ch <= "\u064a")
+        bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t")
+        score = arabic - 10 * bad
+        if best is None or score > best[0]:
+            best = (score, text)
+    if best is None:
+        try:
+            from charset_normalizer import from_bytes
+
+            match = from_bytes(data).best()
+        except Exception:  # charset-normalizer is best effort
+            match = None
+        if match is None:
+            raise InputError(f"{name}: cannot detect the text encoding")
+        return str(match)
+    return best[1]
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def doc_id_for(text: str) -> str:
+    """A stable id from the content (first 16 hex digits of its SHA-1)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def parse_date(value: Any) -> str | None:
+    """An ISO ``YYYY-MM-DD`` from a date-like value (``2015-07-21 02:51:32`` too), or None."""
+    if value is None or value == "":
+        return None
+    m = _DATE.match(str(value))
+    if not m:
+        return None
+    year, month, day = (int(g) for g in m.groups())
+    import datetime as _dt
+
+    try:
+        return _dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def document_from_record(record: Mapping[str, Any], *, fields: Mapping[str, str] | None = None,
+                         default_date: str | None = None, fallback_id: str = "") -> Document:
+    """Make a Document from a JSON-like record (``text`` required; ``id``, ``date``,
+    ``title``, ``source``, ``url`` optional). ``fields`` renames: ``{"text": "body"}``."""
+    f = {"text": "text", "id": "id", "date": "date", "title": "title", "source": "source", "url": "url"}
+    if fields:
+        f.update(fields)
+    text = record.get(f["text"])
+    if not isinstance(text, str):
+        raise InputError(f"record {fallback_id or '?'} has no text field {f['text']!r}")
+    raw_id = record.get(f["id"])
+    date = parse_date(record.get(f["date"])) or default_date
+
+    def opt(key: str) -> str | None:
+        value = record.get(f[key])
+        return str(value) if value not in (None, "") else None
+
+    return Document(
+        text=text,
+        id=str(raw_id) if raw_id not in (None, "") else (fallback_id or doc_id_for(text)),
+        date=date,
+        title=opt("title"),
+        source=opt("source"),
+        url=opt("url"),
+    )
+
+
+# ---------------------------------------------------------------------------- readers
+
+
+@register_reader("text", suffixes=(".txt", ".text", ""))
+def read_text(data: bytes, name: str, *, date: str | None = None, **_: Any) -> Iterator[Document]:
+    """One plain-text article per file."""
+    text = decode(data, name)
+    stem = Path(name).name.split(".")[0] if name not in ("-", "<stdin>") else ""
+    yield Document(text=text, id=stem or doc_id_for(text), date=date)
+
+
+@register_reader("jsonl", suffixes=(".jsonl", ".ndjson"))
+def read_jsonl(data: bytes, name: str, *, date: str | None = None,
+               fields: Mapping[str, str] | None = None, **_: Any) -> Iterator[Document]:
+    """One article per line: a JSON object with ``text`` and optional metadata."""
+    text = decode(data, name)
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name}:{lineno}: invalid JSON ({exc.msg})") from None
+        if not isinstance(record, dict):
+            raise InputError(f"{name}:{lineno}: expected a JSON object")
+        yield document_from_record(record, fields=fields, default_date=date,
+                                   fallback_id=f"{Path(name).stem}-{lineno}")
+
+
+@register_reader("json", suffixes=(".json",))
+def read_json(data: bytes, name: str, *, date: str | None = None,
+              fields: Mapping[str, str] | None = None, **_: Any) -> Iterator[Document]:
+    """A JSON object with ``text``, or a list of such objects."""
+    text = decode(data, name)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+    records = value if isinstance(value, list) else [value]
+    for i, record in enumerate(records, 1):
+        if not isinstance(record, dict):
+            raise InputError(f"{name}: item {i} is not a JSON object")
+        yield document_from_record(record, fields=fields, default_date=date,
+                                   fallback_id=f"{Path(name).stem}-{i}")
+
+
+def read_source(path: str, *, fmt: str | None = None, **options: Any) -> Iterator[Document]:
+    """Read documents from a file path (``.gz`` is decompressed) or ``-`` for stdin."""
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        name = "<stdin>"
+    else:
+        p = Path(path)
+        if not p.exists():
+            raise InputError(f"{path}: no such file")
+        if p.is_dir():
+            raise InputError(f"{path}: is a directory (give a file, or use `marsad ingest`)")
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        if p.suffix == ".gz":
+            import gzip
+
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError):
+                raise InputError(f"{path}: not a valid gzip file") from None
+        name = path
+    spec = reader_for(name, fmt)
+    yield from spec.func(data, name, **options)
