@@ -1,20 +1,402 @@
-"""Geocode place mentions.
+"""Geocode place mentions: find them, resolve each to a gazetteer entry.
 
-(Placeholder: the stage is registered so the pipeline has its final shape; it adds
-nothing yet.)
+Mentions come from two sources, merged: gazetteer matching over the article's words
+(clitics ``و ف ب ل ك`` and the contracted ``لل`` stay outside the span, so «بالجزائر» gives
+«الجزائر» and «لدرنة» gives «درنة») and the NER stage's LOC/GPE/FAC entities. A name that is
+also a common word (``data/places/ambiguous.txt``) needs context: a trigger word before it
+(مدينة، محافظة، ولاية، إقليم، العاصمة، بلدة، قرية ...) or an NER tag.
+
+Disambiguation scores every candidate entry with the whole article in view:
+
+- a prior by kind and population (a country beats a homonymous village);
+- the article's country context (country names, unambiguous places and nisba adjectives
+  such as «الليبية» anywhere in the article): «طرابلس» is Libya's unless the article
+  points to Lebanon;
+- trigger words (``مدينة`` prefers a city, ``محافظة`` an administrative unit) and an
+  adjacent nisba («طرابلس اللبنانية»);
+- a country whose capital shares its name (الجزائر، تونس، الكويت ...) is the country,
+  except after ``العاصمة``, or when the mention carries a locative ``ب``/``في`` in a sentence
+  about a meeting (``بالجزائر ... الاجتماع``): then it is where the meeting took place, the
+  capital city.
+
+:func:`geocode` runs the same on a bare string (for the web UI and notebooks).
 """
 
 from __future__ import annotations
 
-from marsad.doc import Document
+import dataclasses
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import regex
+
+from marsad.doc import Document, Entity, PlaceMention
+from marsad.geo_gazetteer import (
+    Gazetteer,
+    Place,
+    load_ambiguous,
+    load_demonyms,
+    load_gazetteer,
+    load_short_names,
+    word_key,
+)
 from marsad.pipeline import Stage, StageConfig, register_stage
 
+_WORD = regex.compile(r"[[\p{Arabic}&&[\p{L}\p{M}]]\u0640]+|[^\s]", regex.V1)
+_MARKS = regex.compile(r"[\p{M}\u0640]")
 
-@register_stage("places", requires=('tokens', 'entities',), assigns=("places",))
+#: Trigger words (keys) and the kinds they prefer.
+_CITY_TRIGGERS = frozenset(word_key(w) for w in (
+    "مدينة", "مدينه", "بلدة", "قرية", "العاصمة", "عاصمة", "مخيم", "ميناء", "بلدتي", "مدينتي",
+    "قريتي", "مدن", "بلدات", "قرى", "ضاحية",
+))
+_ADMIN_TRIGGERS = frozenset(word_key(w) for w in (
+    "محافظة", "ولاية", "شعبية", "إقليم", "مقاطعة", "قضاء", "ناحية", "مديرية", "محافظتي",
+    "ولايتي", "إمارة", "بلدية", "منطقة", "مناطق", "محافظات", "ولايات", "جزيرة", "دولة",
+))
+_MEETING = frozenset(word_key(w) for w in (
+    "اجتماع", "الاجتماع", "اجتماعا", "مؤتمر", "المؤتمر", "مؤتمرا", "قمة", "القمة", "لقاء",
+    "اللقاء", "ندوة", "الندوة", "المنعقد", "المنعقدة", "انعقد", "انعقدت", "عقد", "عقدت",
+    "يعقد", "تعقد", "محادثات", "مباحثات", "المحادثات", "المباحثات", "اجتماعات", "الاجتماعات",
+    "منتدى", "المنتدى", "ملتقى", "الملتقى", "حفل", "احتفال", "مهرجان", "معرض",
+))
+_CAPITAL_WORDS = frozenset(word_key(w) for w in ("العاصمة", "عاصمة"))
+_LOCATIVE_WORDS = frozenset(word_key(w) for w in ("في", "داخل", "بمدينة", "من"))
+_SENTENCE_END = frozenset(".!?؟\n؛")
+_PLACE_TYPES = frozenset({"LOC", "GPE", "FAC"})
+_NISBA_SUFFIXES = ("يين", "يون", "ين", "ون", "ه", "ات")
+#: Towns under this population need their country in the article (see ``_needs_country``).
+SMALL_PLACE = 20_000
+
+
+@dataclass(slots=True)
+class _Word:
+    start: int
+    end: int
+    key: str
+    text: str
+
+
+@dataclass(slots=True)
+class _Match:
+    start: int
+    end: int
+    first: int  # word index of the first word
+    last: int  # word index of the last word
+    alias: tuple[str, ...]
+    candidates: list[int]
+    prefix: str  # the clitics stripped from the first word (keys)
+    trigger: str | None = None  # "city" | "admin"
+    ner: bool = False
+    nisba_country: str | None = None
+    meeting: bool = False
+    after_capital: bool = False
+
+
+def _words(text: str) -> list[_Word]:
+    out: list[_Word] = []
+    for m in _WORD.finditer(text):
+        w = m.group()
+        out.append(_Word(m.start(), m.end(), word_key(w) if len(w) > 1 else w, w))
+    return out
+
+
+def _variants(key: str) -> list[tuple[str, str]]:
+    """``(stem key, stripped prefix)`` readings of a word, the unstripped one first."""
+    out = [(key, "")]
+    bases = [(key, "")]
+    if len(key) > 3 and key[0] in "وف":
+        bases.append((key[1:], key[0]))
+        out.append((key[1:], key[0]))
+    for base, pre in bases:
+        if len(base) > 3 and base.startswith("لل"):
+            out.append(("ال" + base[2:], pre + "ل"))
+        elif len(base) > 3 and base[0] in "بلك":
+            out.append((base[1:], pre + base[0]))
+    return out
+
+
+def _skip_letters(text: str, start: int, n: int) -> int:
+    """Offset after the first ``n`` letters of ``text[start:]`` (marks count with their letter)."""
+    i = start
+    for _ in range(n):
+        i += 1
+        while i < len(text) and _MARKS.match(text[i]):
+            i += 1
+    return i
+
+
+def _nisba(key: str, demonyms: dict[str, str]) -> str | None:
+    """The country of a nisba adjective key (``الليبيه`` -> ``LBY``), if it is one."""
+    for stem, _pre in _variants(key):
+        if stem.startswith("ال") and len(stem) > 4:
+            stem = stem[2:]
+        if stem in demonyms:
+            return demonyms[stem]
+        for suffix in _NISBA_SUFFIXES:
+            if stem.endswith(suffix) and stem[: -len(suffix)] in demonyms:
+                return demonyms[stem[: -len(suffix)]]
+    return None
+
+
+def _stem(key: str) -> str:
+    """A word key without a leading conjunction / preposition."""
+    if len(key) > 3 and key[0] in "وف":
+        key = key[1:]
+    if len(key) > 3 and key[0] in "بلك" and not key.startswith("ال"):
+        key = key[1:]
+    return key
+
+
+class PlaceResolver:
+    """Finds and resolves place mentions in a text, with the article as context."""
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer | None = None,
+        ambiguous: frozenset[str] | None = None,
+        demonyms: dict[str, str] | None = None,
+        *,
+        context_weight: float = 3.0,
+    ) -> None:
+        self.gaz = gazetteer or load_gazetteer()
+        self.ambiguous = ambiguous if ambiguous is not None else load_ambiguous()
+        self.demonyms = demonyms if demonyms is not None else load_demonyms()
+        self.short_names = load_short_names()
+        self.context_weight = context_weight
+
+    # -- finding ------------------------------------------------------------------------
+    def find(self, text: str, entities: Sequence[Entity] = ()) -> tuple[list[_Match], list[_Word]]:
+        """Gazetteer matches over the words of ``text`` (before disambiguation)."""
+        words = _words(text)
+        keys = [w.key for w in words]
+        ner_spans = [(e.start, e.end) for e in entities if e.type in _PLACE_TYPES]
+        matches: list[_Match] = []
+        i = 0
+        n_words = len(words)
+        while i < n_words:
+            best: tuple[int, list[int], str, str] | None = None
+            run: list[str] | None = None
+            for stem, pre in _variants(keys[i]):
+                if not self.gaz.starts(stem):
+                    continue
+                if run is None:
+                    run = self._run(text, words, keys, i)
+                hit = self.gaz.match_at(run, 0, stem)
+                if hit and (best is None or hit[0] > best[0]):
+                    best = (hit[0], hit[1], stem, pre)
+            if best is None:
+                i += 1
+                continue
+            n, cands, stem, pre = best
+            last = i + n - 1
+            start = _skip_letters(text, words[i].start, len(pre))
+            match = _Match(start, words[last].end, i, last, (stem, *keys[i + 1 : i + n]), cands, pre)
+            match.ner = any(s <= match.start and match.end <= e for s, e in ner_spans)
+            self._annotate(match, words, keys)
+            if self._accept(match):
+                matches.append(match)
+                i = last + 1
+            else:
+                i += 1
+        return matches, words
+
+    def _run(self, text: str, words: list[_Word], keys: list[str], i: int) -> list[str]:
+        """Keys of the words from ``i`` on that follow each other with only spaces between."""
+        out = [keys[i]]
+        j = i + 1
+        while j < len(words) and len(out) < 6:
+            gap = text[words[j - 1].end : words[j].start]
+            if gap.strip() or (len(words[j].text) == 1 and not words[j].text.isalpha()):
+                break
+            out.append(keys[j])
+            j += 1
+        return out
+
+    def _annotate(self, m: _Match, words: list[_Word], keys: list[str]) -> None:
+        prev = _stem(keys[m.first - 1]) if m.first > 0 else ""
+        prev2 = _stem(keys[m.first - 2]) if m.first > 1 else ""
+        if prev in _CITY_TRIGGERS or (prev2 in _CITY_TRIGGERS and _nisba(prev, self.demonyms)):
+            m.trigger = "city"
+        elif prev in _ADMIN_TRIGGERS:
+            m.trigger = "admin"
+        m.after_capital = prev in _CAPITAL_WORDS or prev2 in _CAPITAL_WORDS
+        if prev2 in _CAPITAL_WORDS and (c := _nisba(prev, self.demonyms)):
+            m.nisba_country = c
+        if m.last + 1 < len(keys):
+            nxt = keys[m.last + 1]
+            if nxt in _CAPITAL_WORDS:
+                m.after_capital = True
+            m.nisba_country = _nisba(nxt, self.demonyms) or m.nisba_country
+        locative = "ب" in m.prefix or prev in _LOCATIVE_WORDS
+        if locative:
+            m.meeting = self._near_meeting(words, keys, m)
+
+    @staticmethod
+    def _near_meeting(words: list[_Word], keys: list[str], m: _Match, window: int = 12) -> bool:
+        for step, limit in ((-1, max(0, m.first - window)), (1, min(len(words) - 1, m.last + window))):
+            j = m.first - 1 if step < 0 else m.last + 1
+            while (j >= limit) if step < 0 else (j <= limit):
+                if words[j].text in _SENTENCE_END:
+                    break
+                if _stem(keys[j]) in _MEETING or keys[j] in _MEETING:
+                    return True
+                j += step
+        return False
+
+    def _accept(self, m: _Match) -> bool:
+        alias = " ".join(m.alias)
+        if len(alias) <= 2:
+            return False
+        context = bool(m.trigger or m.ner or m.nisba_country)
+        if alias in self.ambiguous and not (m.ner or (m.trigger and not m.after_capital)):
+            return False
+        if len(alias) <= 3 and alias not in self.short_names and not context:
+            return False
+        return True
+
+    def _needs_country(self, m: _Match) -> bool:
+        """A single-word name of small places only: kept when the article is about their
+        country (or with a trigger word / NER tag)."""
+        if m.trigger or m.ner or m.nisba_country or len(m.alias) > 1:
+            return False
+        return all(
+            p.kind == "city" and p.population < SMALL_PLACE
+            for p in (self.gaz.places[i] for i in m.candidates)
+        )
+
+    # -- resolving -------------------------------------------------------------------------
+    def context(self, words: list[_Word], matches: list[_Match]) -> Mapping[str, float]:
+        """Country weights for the article from strong signals: nisba adjectives, country
+        names, and names that only places of one country bear (towns of some size,
+        administrative units, regions)."""
+        weights: defaultdict[str, float] = defaultdict(float)
+        for w in words:
+            if len(w.key) > 3 and (c := _nisba(w.key, self.demonyms)):
+                weights[c] += 1.0
+        for m in matches:
+            places = [self.gaz.places[i] for i in m.candidates]
+            countries = {p.country for p in places}
+            if len(countries) != 1 or " ".join(m.alias) in self.ambiguous:
+                continue
+            if any(p.kind == "country" for p in places):
+                weights[countries.pop()] += 2.0
+            elif any(p.kind != "city" or p.population >= SMALL_PLACE for p in places):
+                weights[countries.pop()] += 1.0
+        return weights
+
+    def score(self, place: Place, m: _Match, context: Mapping[str, float], total: float) -> float:
+        """How well ``place`` fits the mention ``m`` in an article with ``context``."""
+        if place.kind == "country":
+            s = 3.0
+        elif place.kind == "region":
+            s = 2.0
+        elif place.kind == "admin1":
+            s = 1.2
+        elif place.kind == "admin2":
+            s = 0.6
+        else:
+            s = 0.5 + 0.5 * min(math.log10(place.population + 1), 7.5)
+        if total > 0:
+            # a damped share: one mention of a country is a hint, many are a theme
+            s += self.context_weight * context.get(place.country, 0.0) / (total + 3.0)
+        if m.trigger == "city":
+            s += 3.0 if place.kind == "city" else -2.0
+        elif m.trigger == "admin":
+            s += 3.0 if place.kind in ("admin1", "admin2", "region") else (-1.0 if place.kind == "city" else -3.0)
+        if m.nisba_country and place.country == m.nisba_country:
+            s += 4.0
+        return s
+
+    def resolve(self, m: _Match, context: Mapping[str, float]) -> tuple[Place, float]:
+        """The best entry for a mention and a confidence in [0, 1]."""
+        places = [self.gaz.places[i] for i in m.candidates]
+        total = float(sum(context.values()))
+        countries = {p.country for p in places if p.kind == "country"}
+        capital_city = [p for p in places if p.kind == "city" and p.country in countries]
+        if countries and capital_city:
+            want_city = m.trigger == "city" or m.after_capital or m.meeting
+            pool = capital_city if want_city else [p for p in places if p.kind == "country"]
+            best = max(pool, key=lambda p: p.population)
+            return best, 0.85
+        scored = sorted(((self.score(p, m, context, total), p) for p in places), key=lambda t: (-t[0], -t[1].population))
+        best_score, best = scored[0]
+        if len(scored) == 1:
+            conf = 0.95
+        else:
+            conf = 1.0 / (1.0 + math.exp(-(best_score - scored[1][0])))
+        if not (m.ner or m.trigger) and " ".join(m.alias) in self.ambiguous:
+            conf *= 0.8
+        return best, round(conf, 3)
+
+    def __call__(self, text: str, entities: Sequence[Entity] = ()) -> list[PlaceMention]:
+        """Every place mention in ``text``, resolved, in text order."""
+        matches, words = self.find(text, entities)
+        ctx = self.context(words, matches)
+        out: list[PlaceMention] = []
+        for m in matches:
+            if self._needs_country(m) and not any(
+                ctx.get(self.gaz.places[i].country) for i in m.candidates
+            ):
+                continue
+            place, conf = self.resolve(m, ctx)
+            out.append(_mention(text, m.start, m.end, place, conf))
+        covered = [(p.start, p.end) for p in out]
+        for e in entities:
+            if e.type in _PLACE_TYPES and not any(s < e.end and e.start < t for s, t in covered):
+                out.append(PlaceMention(e.start, e.end, e.text, None, None, None, None, None,
+                                        None, None, None, None, confidence=0.2))
+        out.sort(key=lambda p: (p.start, p.end))
+        return out
+
+
+def _mention(text: str, start: int, end: int, place: Place, conf: float) -> PlaceMention:
+    return PlaceMention(
+        start=start,
+        end=end,
+        text=text[start:end],
+        name=place.name,
+        name_en=place.name_en,
+        lat=place.lat,
+        lon=place.lon,
+        kind=place.kind,
+        admin1=place.admin1 or None,
+        country=place.country or None,
+        geonames_id=place.geonames_id,
+        precision=place.kind,
+        confidence=conf,
+    )
+
+
+_RESOLVER: PlaceResolver | None = None
+
+
+def get_resolver() -> PlaceResolver:
+    """The shared resolver over the packaged gazetteer (built once)."""
+    global _RESOLVER
+    if _RESOLVER is None:
+        _RESOLVER = PlaceResolver()
+    return _RESOLVER
+
+
+def geocode(text: str, entities: Iterable[Entity] = ()) -> list[PlaceMention]:
+    """Find and resolve the place mentions in an Arabic text (for the UI and notebooks)."""
+    return get_resolver()(text, tuple(entities))
+
+
+def lookup_place(name: str) -> list[dict[str, object]]:
+    """Gazetteer entries an exact place name may refer to, most populous first, as dicts."""
+    return [dataclasses.asdict(p) for p in get_resolver().gaz.lookup(name)]
+
+
+@register_stage("places", requires=("tokens", "entities"), assigns=("places",))
 def make_places(config: StageConfig) -> Stage:
     """Geocode place mentions."""
+    resolver = PlaceResolver(context_weight=float(config.get("context_weight", 3.0)))
 
     def places(doc: Document) -> Document:
-        return doc
+        return dataclasses.replace(doc, places=tuple(resolver(doc.text, doc.entities)))
 
     return places
