@@ -1,0 +1,1 @@
+"""Evaluation commands: ``marsad eval NAME`` prints held-out scores as JSON."""
