@@ -1,20 +1,711 @@
 """Find time expressions and resolve them against the article date.
 
-(Placeholder: the stage is registered so the pipeline has its final shape; it adds
-nothing yet.)
+The ``times`` stage (requires ``tokens``, assigns ``times``) runs precompiled rules (see
+:mod:`marsad.times_rules`) over the normalised text and maps every match back to the
+original offsets. Each :class:`~marsad.doc.TimeExpression` carries:
+
+- ``value``: ``2018-05-21`` (day), ``2018-W20`` (ISO week), ``2018-05`` (month), ``2018``
+  (year); the ISO interval ``2015-05-22/2018-05-22`` for ranges and for Hijri months and
+  years; the last day for a deadline; an ISO duration (``P3D``) for a duration;
+- ``start_date`` / ``end_date``: the interval the expression covers (a sub-period such as
+  «أواخر مايو» keeps ``value`` = the month and narrows the interval to days 21–31);
+- ``precision``: ``day``, ``week``, ``month``, ``year``, ``range`` or ``deadline``;
+- ``kind``: ``point``, ``range`` (``منذ 3 سنوات``, ``بين عامي 2011 و2014``), ``deadline``
+  (``قبل نهاية 2018`` → end 2018-12-31; start = the article date when the deadline is
+  later), ``duration`` (``لمدة ثلاثة أيام``, no dates) or ``recurring``.
+
+Relative expressions need ``doc.date`` (ISO, ``dd/mm/yyyy`` or RFC 2822 are read); without
+it they are still marked, with ``value`` and dates ``None``. A bare weekday or a date with
+no year is the most recent one on or before the article date, unless the clause is about
+the future (``سوف``, ``من المقرر``, a ``سـ`` verb …) or says ``المقبل``/``القادم``; a month
+or day-month with no year and no cue is its occurrence nearest the article date.
+Names are not read as weekdays: «خميس الجهيناوي» (no article), «عبد الأحد», a span inside
+a PERS entity (when the ner stage ran first), «صلاة الجمعة», «كلا الاثنين».
+
+For the events stage: :func:`time_for_span` ``(doc, start, end)`` returns the time
+expression governing an event trigger — the nearest point/range/deadline expression in the
+same sentence and clause (no ``؛ ; :`` between them, at most ~150 characters away;
+commas framing an adverbial time such as «، الاثنين،» do not separate) — or ``None``,
+meaning "use the article date".
 """
 
 from __future__ import annotations
 
-from marsad.doc import Document
+import bisect
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import regex
+
+from marsad.doc import Document, TimeExpression
+from marsad.normalize import BIDI_MARKS, DIACRITICS, TATWEEL, normalize, normalize_key
 from marsad.pipeline import Stage, StageConfig, register_stage
+from marsad.times_calendar import (
+    Period,
+    day_month_occurrence,
+    day_period,
+    hijri_month_occurrence,
+    hijri_month_period,
+    hijri_to_gregorian,
+    hijri_year_period,
+    month_occurrence,
+    month_period,
+    parse_article_date,
+    range_period,
+    shift,
+    unit_period,
+    weekday_occurrence,
+    year_period,
+)
+from marsad.times_rules import Lexicon, lexicon, rules
+
+__all__ = ["find_times", "make_times", "time_for_span"]
+
+_DELETED = regex.compile("[" + regex.escape(DIACRITICS + TATWEEL + BIDI_MARKS) + "]")
+_MARKS = frozenset(DIACRITICS + TATWEEL)
+_SENT_END = regex.compile(r"[.!?\n]")
+_STRONG_BREAK = regex.compile(r"[;:\n.!?]")
+_RECURRING = regex.compile(normalize_key(r"\s*(?:من\s+)?(?:كل|جميع)\s+(?:عام|سنة|شهر|أسبوع)"))
+_PERSON_TYPES = frozenset({"PERS", "PER", "PERSON"})
 
 
-@register_stage("times", requires=('tokens',), assigns=("times",))
+@dataclass(slots=True)
+class _Cand:
+    start: int  # normalised offsets
+    end: int
+    rule: str
+    match: regex.Match[str]
+    priority: int
+
+
+@dataclass(slots=True)
+class _Res:
+    start: int
+    end: int
+    period: Period | None
+    kind: str
+    precision: str
+    value: str | None = None
+    rule: str = ""
+    part: str | None = None
+
+
+# --- normalisation ---------------------------------------------------------------------
+
+
+def _normalise(text: str) -> tuple[str, list[int] | None]:
+    """Normalised text and its offset map (``None`` when offsets are the identity)."""
+    if _DELETED.search(text) is None:
+        return normalize_key(text), None
+    norm = normalize(text)
+    return norm.text, list(norm.offsets)
+
+
+def _to_original(offsets: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    if offsets is None:
+        return start, end
+    return offsets[start], offsets[end - 1] + 1
+
+
+def _extend_marks(text: str, end: int) -> int:
+    """Include the diacritics and tatweel that follow the last letter of a span."""
+    while end < len(text) and text[end] in _MARKS:
+        end += 1
+    return end
+
+
+# --- the stage -------------------------------------------------------------------------
+
+
+@register_stage("times", requires=("tokens",), assigns=("times",))
 def make_times(config: StageConfig) -> Stage:
     """Find time expressions and resolve them against the article date."""
 
     def times(doc: Document) -> Document:
-        return doc
+        return dataclasses.replace(doc, times=tuple(find_times_in_doc(doc)))
 
     return times
+
+
+def find_times_in_doc(doc: Document) -> list[TimeExpression]:
+    """Time expressions of a document, resolved against ``doc.date``."""
+    persons = [(e.start, e.end) for e in doc.entities if e.type in _PERSON_TYPES]
+    return find_times(doc.text, parse_article_date(doc.date), persons=persons)
+
+
+def find_times(
+    text: str, ref: date | None, *, persons: list[tuple[int, int]] | None = None
+) -> list[TimeExpression]:
+    """Every time expression in ``text``, resolved against the reference date ``ref``.
+
+    ``persons`` are (start, end) spans of person names: weekdays inside them are names.
+    """
+    norm, offsets = _normalise(text)
+    lx = lexicon()
+    cands: list[_Cand] = []
+    for priority, (name, pattern) in enumerate(rules().patterns):
+        for m in pattern.finditer(norm):
+            s, e = m.span("t")
+            if e > s and _accept(name, m, norm, lx, offsets, persons or []):
+                cands.append(_Cand(s, e, name, m, priority))
+    chosen = _select(cands)
+    resolved = [r for c in chosen if (r := _resolve(c, norm, ref, lx)) is not None]
+    resolved = _compose(resolved, norm, ref)
+    out = []
+    for r in resolved:
+        o_start, o_end = _to_original(offsets, r.start, r.end)
+        o_end = _extend_marks(text, o_end)
+        out.append(_expression(r, text, o_start, o_end))
+    return out
+
+
+def _select(cands: list[_Cand]) -> list[_Cand]:
+    """Longest match first, then rule priority; no overlaps."""
+    cands.sort(key=lambda c: (-(c.end - c.start), c.priority, c.start))
+    taken: list[tuple[int, int]] = []
+    chosen = []
+    for c in cands:
+        if any(c.start < e and s < c.end for s, e in taken):
+            continue
+        taken.append((c.start, c.end))
+        chosen.append(c)
+    chosen.sort(key=lambda c: c.start)
+    return chosen
+
+
+# --- context checks --------------------------------------------------------------------
+
+
+def _prev_word(norm: str, pos: int) -> str:
+    m = regex.search(r"(\S+)\s*$", norm[max(0, pos - 30) : pos])
+    return m.group(1).strip(",\"'()") if m else ""
+
+
+def _next_word(norm: str, pos: int) -> str:
+    m = regex.match(r"\s*(\S+)", norm[pos : pos + 30])
+    return m.group(1).strip(",\"'()") if m else ""
+
+
+def _strip_clitic(word: str) -> str:
+    for p in ("و", "ف"):
+        if word.startswith(p) and len(word) > 3:
+            return word[1:]
+    return word
+
+
+def _accept(
+    name: str,
+    m: regex.Match[str],
+    norm: str,
+    lx: Lexicon,
+    offsets: list[int] | None,
+    persons: list[tuple[int, int]],
+) -> bool:
+    prev = _strip_clitic(_prev_word(norm, m.start()))
+    if name in ("dmy", "month_year", "month_rel", "numeric") and prev in lx.cues["named_date_before"]:
+        return False
+    if name == "weekday" or (name == "rel_day" and m.group("wd")):
+        if not _weekday_ok(m, norm, lx, prev if name == "weekday" else ""):
+            return False
+        if persons:
+            ws, we = _to_original(offsets, *m.span("wd"))
+            if any(ps <= ws and we <= pe for ps, pe in persons):
+                return False
+    if name == "rel_day":
+        rd = m.group("rd")
+        if rd.endswith("اليوم"):
+            nxt = _next_word(norm, m.end("rd"))
+            if m.group("wd") is None and nxt in lx.cues["today_not_after"]:
+                return False
+            if prev in lx.cues["day_not_before"]:
+                return False
+    return True
+
+
+def _weekday_ok(m: regex.Match[str], norm: str, lx: Lexicon, prev: str) -> bool:
+    wd = m.group("wd")
+    stem = wd[2:] if wd.startswith("ال") else wd[1:] if wd.startswith("ل") else wd
+    if m.group("yawm") if "yawm" in m.re.groupindex else False:
+        return True
+    if m.group("tod") if "tod" in m.re.groupindex else False:
+        return True
+    if prev in lx.cues["name_before"]:
+        return False
+    if stem == "جمعة" and prev in lx.cues["religious_before"]:
+        return False
+    nxt = _next_word(norm, m.end("wd"))
+    if stem == "اثنين" and (prev in lx.cues["both_before"] or nxt in lx.cues["both_after"]):
+        return False
+    return True
+
+
+def _tense(norm: str, start: int, end: int) -> str:
+    """``future`` when the clause around ``start`` speaks of the future, else ``past``."""
+    lo = max(0, start - 160)
+    back = norm[lo:start]
+    cut = max((m.end() for m in _SENT_END.finditer(back)), default=0)
+    window = back[cut:] + " " + norm[end : end + 40].split(".")[0]
+    r = rules()
+    if r.future.search(window):
+        return "future"
+    stop = lexicon().cues["future_prefix_stop"]
+    for fm in r.future_verb.finditer(window):
+        word = fm.group(1)
+        if not any(word.startswith(p) for p in stop):
+            return "future"
+    return "past"
+
+
+# --- resolution ------------------------------------------------------------------------
+
+_REL_LAST = frozenset(normalize_key(w) for w in (
+    "الماضي", "الماضية", "المنصرم", "المنصرمة", "الفائت", "الفائتة", "المنقضي", "المنقضية",
+    "السابق", "السابقة", "الأخير", "الأخيرة", "الماضيين", "الأخيرين",
+))
+_REL_NEXT = frozenset(normalize_key(w) for w in (
+    "المقبل", "المقبلة", "القادم", "القادمة", "المقبلين", "القادمين",
+))
+_PART_START = frozenset(normalize_key(w) for w in ("مطلع", "أوائل", "بداية", "بدايه", "مستهل", "بدايات", "مطالع"))
+_PART_MID = frozenset(normalize_key(w) for w in ("منتصف", "أواسط", "وسط"))
+_UNIT_CODE = {"day": "D", "week": "W", "month": "M", "year": "Y"}
+
+
+def _rel_direction(rel: str | None) -> str | None:
+    if not rel:
+        return None
+    if rel in _REL_LAST:
+        return "last"
+    if rel in _REL_NEXT:
+        return "next"
+    return "current"
+
+
+def _part_kind(part: str | None) -> str | None:
+    if not part:
+        return None
+    if part in _PART_START:
+        return "start"
+    if part in _PART_MID:
+        return "mid"
+    return "end"
+
+
+def _narrow(p: Period, part: str | None) -> Period:
+    """A sub-period (start/mid/end third) of ``p``, keeping its value and precision."""
+    kind = _part_kind(part)
+    if kind is None:
+        return p
+    if p.precision == "year":
+        y = p.start.year
+        bounds = {"start": (date(y, 1, 1), date(y, 3, 31)), "mid": (date(y, 5, 1), date(y, 8, 31)),
+                  "end": (date(y, 10, 1), date(y, 12, 31))}[kind]
+        if p.value.isdigit():
+            return Period(bounds[0], bounds[1], p.precision, p.value)
+    days = (p.end - p.start).days + 1
+    third = max(1, days // 3)
+    if kind == "start":
+        return Period(p.start, p.start + timedelta(days=third - 1), p.precision, p.value)
+    if kind == "mid":
+        return Period(p.start + timedelta(days=third), p.start + timedelta(days=2 * third - 1),
+                      p.precision, p.value)
+    return Period(p.end - timedelta(days=days - 2 * third - 1), p.end, p.precision, p.value)
+
+
+def _count(g: dict[str, str | None], lx: Lexicon) -> tuple[str, int] | None:
+    unit_form = g.get("unit") or ""
+    unit_form = unit_form[2:] if unit_form.startswith("ال") else unit_form
+    unit, base = lx.units.get(unit_form, ("", -1))
+    if not unit:
+        return None
+    if g.get("n"):
+        return unit, int(g["n"] or 0)
+    if g.get("nw"):
+        word = " ".join((g["nw"] or "").split())
+        word = word[2:] if word.startswith("ال") and word[2:] in lx.numbers else word
+        value = lx.numbers.get(word)
+        return (unit, value) if value else None
+    return unit, max(base, 1)
+
+
+def _resolve(c: _Cand, norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    m = c.match
+    g = m.groupdict()
+    res = _Res(c.start, c.end, None, "point", "day", rule=c.rule, part=g.get("part"))
+    try:
+        out = _HANDLERS[c.rule](res, g, norm, ref, lx)
+    except ValueError:
+        return None
+    if out is not None and c.rule not in _COUNTS and _RECURRING.match(norm, c.end):
+        out.kind, out.period = "recurring", None
+    return out
+
+
+def _r_numeric(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    a, b, c = int(g["a"] or 0), int(g["b"] or 0), int(g["c"] or 0)
+    if len(g["a"] or "") == 4:
+        y, mo, d = a, b, c
+    elif len(g["c"] or "") == 4:
+        y, mo, d = c, b, a
+    else:
+        return None
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    if g["hsuf"] or 1300 <= y <= 1500:
+        day = hijri_to_gregorian(y, mo, d)
+        if day is None:
+            return None
+        res.period = day_period(day)
+        return res
+    if not 1800 <= y <= 2100:
+        return None
+    res.period = day_period(date(y, mo, d))
+    return res
+
+
+def _r_dmy(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    month = lx.lookup_month(g["month"] or "")
+    if month is None:
+        return None
+    day = int(g["day"] or 0) if g["day"] else lx.ordinals.get(" ".join((g["ord"] or "").split()), 0)
+    if not 1 <= day <= 31:
+        return None
+    day2 = int(g["day2"] or 0) if g.get("day2") else None
+    if g["year"]:
+        first = date(int(g["year"] or 0), month, day)
+    elif ref is not None:
+        direction = _rel_direction(g["rel"]) or _date_direction(norm, res, ref)
+        found = day_month_occurrence(ref, month, day, direction)
+        if found is None:
+            return None
+        first = found
+    else:
+        return res
+    if day2 and day2 > day:
+        res.period = range_period(first, date(first.year, month, day2))
+        res.kind = "range"
+    else:
+        res.period = day_period(first)
+    return res
+
+
+def _date_direction(norm: str, res: _Res, ref: date) -> str | None:
+    return "future" if _tense(norm, res.start, res.end) == "future" else None
+
+
+def _r_month(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    form = g.get("month") or g.get("m1") or g.get("m2") or g.get("m3") or g.get("m4") or ""
+    month = lx.lookup_month(form)
+    if month is None:
+        return None
+    res.precision = "month"
+    if g.get("year"):
+        year = int(g["year"] or 0)
+    elif ref is not None:
+        direction = _rel_direction(g.get("rel")) or _date_direction(norm, res, ref)
+        year = month_occurrence(ref, month, direction)
+    else:
+        return res
+    res.period = _narrow(month_period(year, month), res.part)
+    return res
+
+
+def _r_hijri_date(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    month = lx.lookup_hijri(g["hmonth"] or "")
+    day = int(g["day"] or 0) if g["day"] else lx.ordinals.get(" ".join((g["ord"] or "").split()), 0)
+    if month is None or not 1 <= day <= 30:
+        return None
+    if g["hyear"]:
+        year = int(g["hyear"])
+    elif ref is not None:
+        year = hijri_month_occurrence(ref, month)
+    else:
+        return res
+    found = hijri_to_gregorian(year, month, day)
+    if found is None:
+        return None
+    res.period = day_period(found)
+    return res
+
+
+def _r_hijri_month(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    form = g.get("hmonth") or g.get("hmonth_c") or g.get("hmonth_p") or g.get("hmonth_y") or ""
+    month = lx.lookup_hijri(form)
+    if month is None:
+        return None
+    res.precision = "month"
+    if g.get("hyear"):
+        year = int(g["hyear"] or 0)
+    elif ref is not None:
+        year = hijri_month_occurrence(ref, month)
+    else:
+        return res
+    period = hijri_month_period(year, month)
+    if period is None:
+        return None
+    res.period = _narrow(period, res.part)
+    return res
+
+
+def _r_hijri_year(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    period = hijri_year_period(int(g["hyear"] or 0))
+    if period is None:
+        return None
+    res.period = _narrow(period, res.part)
+    return res
+
+
+def _r_year(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    res.period = _narrow(year_period(int(g["year"] or 0)), res.part)
+    return res
+
+
+def _r_year_range(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    y1, y2 = int(g["y1"] or 0), int(g["y2"] or 0)
+    join = g["join"] or ""
+    if y2 <= y1 or y2 - y1 > 60:
+        return None
+    if join in ("و", "ل") and not g["between"]:
+        return None
+    res.period = range_period(date(y1, 1, 1), date(y2, 12, 31))
+    res.kind = "range"
+    return res
+
+
+def _r_rel_day(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    rd = " ".join((g["rd"] or "").split())
+    if "امس" in rd or "البارحة" in rd or "البارحه" in rd:
+        offset = -2 if ("اول" in rd or rd.endswith("الاول")) else -1
+    elif "غد" in rd:
+        offset = 2 if rd.startswith("بعد") else 1
+    elif "الليلة" in rd or "الليله" in rd:
+        offset = -1 if "الماضي" in rd else 0
+    else:
+        offset = 0
+    if ref is not None:
+        res.period = day_period(ref + timedelta(days=offset))
+    return res
+
+
+def _r_weekday(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    wd = g["wd"] or ""
+    stem = wd[2:] if wd.startswith("ال") else wd[1:] if wd.startswith("ل") and wd[1:] in lx.weekdays else wd
+    weekday = lx.weekdays.get(stem)
+    if weekday is None:
+        return None
+    if g.get("yawm") == "ايام":
+        res.kind = "recurring"
+        return res
+    if ref is None:
+        return res
+    direction = _rel_direction(g.get("rel"))
+    if direction in (None, "current"):
+        direction = "future" if _tense(norm, res.start, res.end) == "future" else "past"
+    res.period = day_period(weekday_occurrence(ref, weekday, direction))
+    return res
+
+
+def _r_rel_period(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    unit_form = g["unit"] or ""
+    unit_form = unit_form[2:] if unit_form.startswith("ال") else unit_form[1:]
+    unit = {"اسبوع": "week", "شهر": "month", "عام": "year", "سنة": "year", "سنه": "year"}.get(unit_form)
+    if unit is None:
+        return None
+    res.precision = unit
+    if ref is None:
+        return res
+    direction = _rel_direction(g.get("rel"))
+    step = -1 if direction == "last" else 1 if direction == "next" else 0
+    res.period = _narrow(unit_period(shift(ref, unit, step), unit), res.part)
+    return res
+
+
+def _r_count(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+    found = _count(g, lx)
+    if found is None:
+        return None
+    unit, n = found
+    op = " ".join((g["op"] or "").split())
+    rel = _rel_direction(g.get("rel"))
+    if unit == "decade":
+        unit, n = "year", 10 * n
+    if op == "منذ" or (rel == "last" and op != "قبل"):
+        res.kind, res.precision = "range", "range"
+        if ref is not None:
+            res.period = range_period(shift(ref, unit, -n), ref)
+        return res
+    if rel == "next":
+        res.kind, res.precision = "range", "range"
+        if ref is not None:
+            res.period = range_period(ref, shift(ref, unit, n))
+        return res
+    if op in ("قبل", "بعد"):
+        res.precision = unit
+        if ref is not None:
+            res.period = unit_period(shift(ref, unit, -n if op == "قبل" else n), unit)
+        return res
+    res.kind, res.precision, res.value = "duration", unit, f"P{n}{_UNIT_CODE[unit]}"
+    return res
+
+
+_HANDLERS = {
+    "numeric": _r_numeric,
+    "dmy": _r_dmy,
+    "hijri_date": _r_hijri_date,
+    "hijri_month": _r_hijri_month,
+    "hijri_year": _r_hijri_year,
+    "month_year": _r_month,
+    "month_rel": _r_month,
+    "month": _r_month,
+    "year_range": _r_year_range,
+    "year": _r_year,
+    "rel_day": _r_rel_day,
+    "weekday": _r_weekday,
+    "rel_period": _r_rel_period,
+    "count": _r_count,
+    "count_1": _r_count,
+    "count_after": _r_count,
+}
+
+_SINCE = frozenset(normalize_key(w) for w in ("منذ", "اعتبارا من", "ابتداء من", "بدءا من"))
+_UNTIL = frozenset(normalize_key(w) for w in (
+    "حتى", "لغاية", "إلى غاية", "بحلول", "في موعد أقصاه", "في موعد لا يتجاوز", "في أجل أقصاه",
+))
+_BEFORE = frozenset(normalize_key(w) for w in ("قبل", "قبيل"))
+_FROM = frozenset(normalize_key(w) for w in ("من", "بين", "ما بين"))
+_COUNTS = frozenset({"count", "count_1", "count_after"})
+
+
+def _compose(items: list[_Res], norm: str, ref: date | None) -> list[_Res]:
+    """Apply «منذ/حتى/قبل/بحلول X» and join «من X إلى Y» / «بين X و Y»."""
+    r = rules()
+    out: list[_Res] = []
+    i = 0
+    while i < len(items):
+        cur = items[i]
+        if cur.rule in _COUNTS or cur.kind != "point":
+            out.append(cur)
+            i += 1
+            continue
+        pm = r.pre_wrapper.search(norm[max(0, cur.start - 40) : cur.start])
+        word = " ".join(pm.group("w").split()) if pm else ""
+        w_start = cur.start - (len(norm[max(0, cur.start - 40) : cur.start]) - pm.start("w")) if pm else cur.start
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if word in _FROM and nxt is not None and nxt.kind == "point" and nxt.rule not in _COUNTS \
+                and r.range_join.match(norm[cur.end : nxt.start]):
+            out.append(_join(cur, nxt, w_start))
+            i += 2
+            continue
+        if word in _SINCE:
+            cur = _since(cur, w_start, ref)
+        elif word in _UNTIL:
+            cur = _deadline(cur, w_start, ref, use_end=True)
+        elif word in _BEFORE:
+            if cur.rule == "rel_day" and cur.period is not None and ref is not None \
+                    and cur.period.start == ref - timedelta(days=1):
+                cur = dataclasses.replace(cur, start=w_start, period=day_period(ref - timedelta(days=2)))
+            else:
+                cur = _deadline(cur, w_start, ref, use_end=_part_kind(cur.part) == "end")
+        out.append(cur)
+        i += 1
+    return out
+
+
+def _join(a: _Res, b: _Res, start: int) -> _Res:
+    period = None
+    if a.period is not None and b.period is not None:
+        period = range_period(a.period.start, b.period.end)
+    return _Res(start, b.end, period, "range", "range", rule="join")
+
+
+def _since(cur: _Res, start: int, ref: date | None) -> _Res:
+    period = None
+    if cur.period is not None and ref is not None:
+        period = range_period(cur.period.start, max(ref, cur.period.start))
+    return _Res(start, cur.end, period, "range", "range", rule="since")
+
+
+def _deadline(cur: _Res, start: int, ref: date | None, *, use_end: bool) -> _Res:
+    end = None
+    if cur.period is not None:
+        end = cur.period.end if use_end else cur.period.start - timedelta(days=1)
+    period = None
+    if end is not None:
+        begin = ref if ref is not None and ref <= end else end
+        period = Period(begin, end, "deadline", end.isoformat())
+    return _Res(start, cur.end, period, "deadline", "deadline", rule="deadline")
+
+
+def _expression(r: _Res, text: str, start: int, end: int) -> TimeExpression:
+    p = r.period
+    if r.kind == "duration":
+        return TimeExpression(start, end, text[start:end], r.value, None, None, r.precision, "duration")
+    if p is None:
+        return TimeExpression(start, end, text[start:end], None, None, None, _precision(r), r.kind)
+    if r.kind == "deadline":
+        begin = p.start.isoformat() if p.start < p.end else None
+        return TimeExpression(start, end, text[start:end], p.end.isoformat(), begin,
+                              p.end.isoformat(), "deadline", "deadline")
+    if r.kind == "range":
+        return TimeExpression(start, end, text[start:end], p.interval(), p.start.isoformat(),
+                              p.end.isoformat(), "range", "range")
+    return TimeExpression(start, end, text[start:end], p.value, p.start.isoformat(),
+                          p.end.isoformat(), p.precision, r.kind)
+
+
+def _precision(r: _Res) -> str:
+    if r.kind in ("range", "deadline"):
+        return r.kind
+    return r.precision
+
+
+# --- for the events stage --------------------------------------------------------------
+
+_ANCHORED_KINDS = frozenset({"point", "range", "deadline"})
+_MAX_DISTANCE = 150
+
+
+def time_for_span(doc: Document, start: int, end: int) -> TimeExpression | None:
+    """The time expression governing the text span ``[start, end)`` (an event trigger).
+
+    The nearest point, range or deadline expression in the same sentence with no strong
+    clause break (``؛ ; :``) between it and the span and at most ~150 characters away;
+    ``None`` when there is none (then the article date applies). Ties go to the
+    expression before the trigger.
+    """
+    if not doc.times:
+        return None
+    lo, hi = _sentence_bounds(doc, start)
+    best: tuple[int, int, TimeExpression] | None = None
+    for t in doc.times:
+        if t.kind not in _ANCHORED_KINDS or t.start < lo or t.end > hi:
+            continue
+        if t.end <= start:
+            gap = doc.text[t.end : start]
+            distance = start - t.end
+        elif t.start >= end:
+            gap = doc.text[end : t.start]
+            distance = t.start - end
+        else:
+            gap, distance = "", 0
+        if distance > _MAX_DISTANCE or _STRONG_BREAK.search(normalize_key(gap)):
+            continue
+        key = (distance, 0 if t.end <= start else 1, t)
+        if best is None or key[:2] < best[:2]:
+            best = key
+    return best[2] if best else None
+
+
+def _sentence_bounds(doc: Document, pos: int) -> tuple[int, int]:
+    if not doc.sentences:
+        return _text_sentence(doc.text, pos)
+    starts = [s.start for s in doc.sentences]
+    i = max(0, bisect.bisect_right(starts, pos) - 1)
+    s = doc.sentences[i]
+    return s.start, s.end
+
+
+def _text_sentence(text: str, pos: int) -> tuple[int, int]:
+    lo = max((m.end() for m in _SENT_END.finditer(text, 0, pos)), default=0)
+    m = _SENT_END.search(text, pos)
+    return lo, (m.start() if m else len(text))

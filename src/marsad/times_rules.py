@@ -1,0 +1,269 @@
+"""Lexicons and compiled patterns for the times stage.
+
+Lexicons live in ``marsad/data/times/`` (month names in every regional series, Hijri
+months, weekdays, ordinals, count words, units, context cues). Every pattern is written in
+ordinary spelling and passed through :func:`marsad.normalize.normalize_key` before it is
+compiled, so it matches the normalised text the stage searches (alef and ya folded,
+Arabic-Indic digits as ASCII, no diacritics).
+
+Each rule is a compiled :mod:`regex` with one named group ``t`` (the expression without
+its proclitics و ف ب ل ك) and rule-specific groups the resolver reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from marsad.errors import ModelError
+from marsad.normalize import normalize_key
+
+
+def _n(text: str) -> str:
+    """Normalise a lexicon form or a regex fragment (alternations come back grouped)."""
+    out = normalize_key(text)
+    return f"(?:{out})" if "|" in out else out
+
+
+def _data(name: str) -> str:
+    try:
+        return resources.files("marsad").joinpath(f"data/times/{name}").read_text("utf-8")
+    except FileNotFoundError:
+        raise ModelError(f"times lexicon missing: data/times/{name}") from None
+
+
+def _tsv(name: str) -> list[list[str]]:
+    rows = []
+    for line in _data(name).splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append(line.split("\t"))
+    return rows
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Every lexicon, keyed by normalised form."""
+
+    months: dict[str, int]
+    month_strength: dict[str, str]
+    hijri_months: dict[str, int]
+    weekdays: dict[str, int]
+    ordinals: dict[str, int]
+    numbers: dict[str, int]
+    units: dict[str, tuple[str, int]]
+    cues: dict[str, list[str]]
+
+    def lookup_month(self, form: str) -> int | None:
+        """Month number of a (normalised) month name, spaces collapsed."""
+        return self.months.get(_squash(form))
+
+    def lookup_hijri(self, form: str) -> int | None:
+        """Month number of a Hijri month name."""
+        return self.hijri_months.get(_squash(form))
+
+
+def _squash(form: str) -> str:
+    return " ".join(form.split())
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """Load the lexicons (once)."""
+    months: dict[str, int] = {}
+    strength: dict[str, str] = {}
+    for form, month, kind in _tsv("months.tsv"):
+        months[_n(form)] = int(month)
+        strength[_n(form)] = kind
+    hijri = {_n(f): int(m) for f, m in _tsv("hijri_months.tsv")}
+    weekdays = {_n(f): int(w) for f, w in _tsv("weekdays.tsv")}
+    ordinals = {_n(f): int(d) for f, d in _tsv("ordinals.tsv")}
+    numbers = {_n(f): int(v) for f, v in _tsv("numbers.tsv")}
+    units = {_n(f): (u, int(c)) for f, u, c in _tsv("units.tsv")}
+    raw = json.loads(_data("cues.json"))
+    cues = {k: [_n(w) for w in v] for k, v in raw.items() if not k.startswith("_")}
+    return Lexicon(months, strength, hijri, weekdays, ordinals, numbers, units, cues)
+
+
+def alt(forms: Iterable[str]) -> str:
+    """A non-capturing alternation of literal forms, longest first, spaces flexible."""
+    uniq = sorted(set(forms), key=len, reverse=True)
+    parts = [r"\s+".join(regex.escape(w) for w in f.split()) for f in uniq]
+    return "(?:" + "|".join(parts) + ")"
+
+
+# The definite article, including the ل of «للعام» (preposition ل + article, alef dropped).
+AL = r"(?:ال|(?<=(?<!\w)[وف]?ل)ل)"
+PFX = r"(?<!\w)(?:[وف]?[بلك]?)"
+END = r"(?!\w)"
+YEAR = r"(?:1[89]\d\d|20\d\d)"
+HYEAR = r"(?:1[34]\d\d)"
+HSUF = r"(?:\s*(?:ه|هجري|هجريه|هجرية|للهجرة|للهجره)(?!\w))"
+GSUF = r"(?:\s*م(?!\w))"
+REL = _n(
+    "الماضي|الماضية|المقبل|المقبلة|القادم|القادمة|الجاري|الجارية|الحالي|الحالية|المنصرم|"
+    "المنصرمة|الفائت|الفائتة|المنقضي|السابق|السابقة|المنقضية|الأخير|الأخيرة"
+)
+PART = _n(
+    "مطلع|أوائل|بداية|بدايه|مستهل|بدايات|مطالع|منتصف|أواسط|وسط|أواخر|نهاية|نهايه|ختام|نهايات|"
+    "أخر|آخر"
+)
+TOD = _n(
+    r"صباح|مساء|فجر|ظهر|عصر|ليل|ليلة|ليله|ظهيرة|صبيحة|نهار|منتصف\s+ليل|منتصف\s+ليلة|"
+    r"منتصف\s+نهار|ضحى|بعد\s+ظهر|مساء\s+يوم|صباح\s+يوم"
+)
+COUNT_OP = _n(
+    r"منذ|قبل|بعد|خلال|طوال|طيلة|لمدة|مدة|على\s+مدى|على\s+مدار|في\s+غضون|غضون|طيلة|زهاء"
+)
+EVENT_NOUN = _n(r"بدء|انطلاق|موعد|انتهاء|إجراء|انعقاد|اندلاع|وفاة|رحيل|تولي|توقيع|سقوط")
+APPROX = _n(r"نحو|حوالي|حوالى|قرابة|أكثر\s+من|أقل\s+من|أزيد\s+من|ما\s+يزيد\s+عن|ما\s+يقارب")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The compiled rules, in priority order (earlier wins ties of equal length)."""
+
+    patterns: tuple[tuple[str, regex.Pattern[str]], ...]
+    future: regex.Pattern[str]
+    future_verb: regex.Pattern[str]
+    pre_wrapper: regex.Pattern[str]
+    range_join: regex.Pattern[str]
+
+
+def _rule(core: str) -> regex.Pattern[str]:
+    return regex.compile(PFX + "(?P<t>" + core + ")" + END, regex.V0)
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    """Compile the rules (once)."""
+    lx = lexicon()
+    month_any = alt(lx.months)
+    month_cue = alt(f for f, s in lx.month_strength.items() if s != "rare")
+    month_strong = alt(f for f, s in lx.month_strength.items() if s == "strong")
+    month_pair = rf"(?P<month>{month_any})(?:\s*[/(\-]\s*{month_any}\s*\)?)?"
+    hmonth = alt(lx.hijri_months)
+    hmonth_cue = alt(f for f in lx.hijri_months if f not in (_n("صفر"), _n("رجب")))
+    wd = alt(lx.weekdays)
+    ordinal = alt(lx.ordinals)
+    numword = alt(lx.numbers)
+    unit_n = alt(u for u, (_, c) in lx.units.items() if c == 0)
+    unit_1 = alt(u for u, (_, c) in lx.units.items() if c in (1, 2))
+    kw_year = _n(r"عام|العام|سنة|السنة|عامي|العامين|سنتي")
+    prep = _n(r"في|منذ|حتى|خلال|قبل|بعد|من|إلى|الى|طيلة|طوال|حلول|بحلول|لغاية|مع")
+    year_tail = rf"(?:\s*,?\s*(?:{_n('من')}\s+)?(?:(?:{kw_year})\s+)?(?P<year>{YEAR}){GSUF}?)"
+
+    patterns: list[tuple[str, str]] = [
+        (
+            "numeric",
+            r"(?<![\d.,/])(?P<a>\d{1,4})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})"
+            rf"(?![\d,]|\.\d)(?P<hsuf>{HSUF})?{GSUF}?",
+        ),
+        (
+            "dmy",
+            rf"(?:(?P<tod>{TOD})\s+)?(?:(?:{_n('يوم')}\s+)?(?P<wd>{AL}?{wd})\s*,?\s*)?(?:{_n('يوم')}\s+)?"
+            rf"(?:(?P<day>\d{{1,2}})(?:\s*(?:-|–|{_n('و|إلى|الى|حتى')})\s*(?P<day2>\d{{1,2}}))?"
+            rf"|(?P<ord>{ordinal}))"
+            rf"\s*(?:{_n('من')}\s+)?(?:{_n('شهر')}\s+)?{month_pair}{year_tail}?"
+            rf"(?:\s+(?P<rel>{REL}))?",
+        ),
+        (
+            "hijri_date",
+            rf"(?:(?P<day>\d{{1,2}})|(?P<ord>{ordinal}))\s+(?:{_n('من')}\s+)?(?:{_n('شهر')}\s+)?"
+            rf"(?P<hmonth>{hmonth})(?:\s+(?:{_n('المبارك|الكريم|المعظم|الحرام|الفضيل')}))?"
+            rf"(?:\s*,?\s*(?:{_n('من')}\s+)?(?:(?:{kw_year})\s+)?(?P<hyear>{HYEAR}))?{HSUF}?",
+        ),
+        (
+            "hijri_month",
+            rf"(?:(?P<part>{PART})\s+)?(?:(?P<shahr>{_n('شهر')})\s+(?P<hmonth>{hmonth})"
+            rf"|(?<=(?<!\w)[وف]?(?:{prep})\s+)(?P<hmonth_c>{hmonth_cue})"
+            rf"|(?<=(?<!\w)(?:{PART})\s+)(?P<hmonth_p>{hmonth_cue})"
+            rf"|(?P<hmonth_y>{hmonth})(?=\s+(?:{_n('من')}\s+)?(?:{_n('عام|سنة')}\s+)?{HYEAR}))"
+            rf"(?:\s+(?:{_n('المبارك|الكريم|المعظم|الحرام|الفضيل')}))?"
+            rf"(?:\s*,?\s*(?:{_n('من')}\s+)?(?:(?:{kw_year})\s+)?(?P<hyear>{HYEAR}))?{HSUF}?",
+        ),
+        (
+            "hijri_year",
+            rf"(?:(?P<part>{PART})\s+)?(?:(?:{kw_year})\s+)?(?P<hyear>{HYEAR}){HSUF}",
+        ),
+        (
+            "month_year",
+            rf"(?:(?P<part>{PART})\s+)?(?:{_n('شهر')}\s+)?{month_pair}{year_tail}",
+        ),
+        (
+            "month_rel",
+            rf"(?:(?P<part>{PART})\s+)?(?:{_n('شهر')}\s+)?{month_pair}\s+(?P<rel>{REL})",
+        ),
+        (
+            "month",
+            rf"(?:(?P<part>{PART})\s+(?:{_n('شهر')}\s+)?(?P<m1>{month_cue})"
+            rf"|{_n('شهر')}\s+(?P<m2>{month_any})"
+            rf"|(?<=(?<!\w)[وف]?(?:{prep})\s+)(?P<m3>{month_strong})"
+            rf"|(?<=(?<!\w)[وف]?(?:{_n('في|منذ|خلال|حتى')})\s+)(?P<m4>{month_cue}))",
+        ),
+        (
+            "year_range",
+            rf"(?:(?P<between>{_n('بين|ما بين|من')})\s+)?(?:(?:{kw_year}|{_n('الفترة من|الفترة بين|الأعوام')})\s+)?"
+            rf"(?P<y1>{YEAR}){GSUF}?\s*(?P<join>-|–|/|{_n('و|إلى|الى|حتى|ل')})\s*"
+            rf"(?:(?:{kw_year})\s+)?(?P<y2>{YEAR}){GSUF}?",
+        ),
+        (
+            "year",
+            rf"(?:(?P<part>{PART})\s+(?:(?:{kw_year})\s+)?|(?:{kw_year})\s+"
+            rf"|(?<=(?<!\w)[وف]?(?:{prep}|{_n('بين')})\s+))(?P<year>{YEAR}){GSUF}?(?!\s*%)",
+        ),
+        (
+            "rel_day",
+            rf"(?:(?P<tod>{TOD})\s+(?:{_n('يوم')}\s+)?)?"
+            rf"(?P<rd>{_n('أول')}\s+{AL}?{_n('أمس')}|{AL}?{_n('أمس')}\s+{_n('الأول')}|{AL}?{_n('أمس')}"
+            rf"|{AL}?{_n('البارحة')}|{_n('اليوم|هذا اليوم')}|{_n('بعد')}\s+{_n('غد|غدا')}"
+            rf"|(?:{_n('يوم')}\s+)?{_n('غدا|الغد|غد')}|{_n('الليلة')}(?:\s+{_n('الماضية|المقبلة|القادمة')})?)"
+            rf"(?:\s*,?\s*(?P<wd>{AL}{wd})(?!\s+{_n('عشر')}))?",
+        ),
+        (
+            "weekday",
+            rf"(?:(?P<tod>{TOD})\s+)?(?:(?P<yawm>{_n('يوم|أيام')})\s+)?"
+            rf"(?P<wd>{AL}{wd}|(?<={_n('يوم')}\s+){wd})(?!\s+{_n('عشر')})(?:\s+(?P<rel>{REL}))?",
+        ),
+        (
+            "rel_period",
+            rf"(?:(?P<part>{PART})\s+)?(?:(?P<this>{_n('هذا|هذه')})\s+)?"
+            rf"(?P<unit>{AL}{_n('أسبوع|شهر|عام|سنة|سنه')})"
+            rf"(?:\s+(?P<rel>{REL})|(?<=(?:{PART}|{_n('هذا|هذه')})\s+\S+)(?!\s+(?:{_n('الدراسي|المالي|الهجري|الرياضي|الأول|الثاني|الثالث|الحالي|على|من')})))",
+        ),
+        (
+            "count",
+            rf"(?P<op>{COUNT_OP})\s+(?:(?:{APPROX})\s+)?(?:{AL}\s*)?"
+            rf"(?:(?P<n>\d{{1,3}})|(?P<nw>{numword}))\s*(?P<unit>{unit_n}|{unit_1})"
+            rf"(?:\s+(?P<rel>{REL}))?(?!\s+{_n('من')}\s|\s+{_n('على')}\s+{EVENT_NOUN})",
+        ),
+        (
+            "count_1",
+            rf"(?P<op>{COUNT_OP})\s+(?:(?:{APPROX})\s+)?(?P<unit>{unit_1})"
+            rf"(?:\s+(?P<rel>{_n('الماضيين|الأخيرين|المقبلين|القادمين')}))?"
+            rf"(?!\s*\d)(?!\s+(?:{_n('من|واحد|كامل')}|{_n('على')}\s+{EVENT_NOUN}|{month_any}|{hmonth}|{YEAR}))",
+        ),
+        (
+            "count_after",
+            rf"(?P<op>{COUNT_OP}|{_n('في')})\s+{AL}(?P<unit>{unit_n})\s+{AL}?(?P<nw>{numword})"
+            rf"\s+(?P<rel>{REL})",
+        ),
+    ]
+    compiled = tuple((name, _rule(core)) for name, core in patterns)
+    future = regex.compile(
+        r"(?<!\w)(?:" + "|".join(regex.escape(w) for w in lx.cues["future_words"]) + r")(?!\w)"
+    )
+    future_verb = regex.compile(r"(?<!\w)[وف]?(س[يتن]\w{3,})")
+    pre_wrapper = regex.compile(
+        _n(
+            r"(?<!\w)[وف]?(?P<w>منذ|حتى|لغاية|إلى\s+غاية|الى\s+غاية|قبل|قبيل|بحلول|"
+            r"في\s+موعد\s+أقصاه|في\s+موعد\s+لا\s+يتجاوز|في\s+أجل\s+أقصاه|اعتبارا\s+من|ابتداء\s+من|"
+            r"بدءا\s+من|من|بين|ما\s+بين)\s+$"
+        )
+    )
+    range_join = regex.compile(_n(r"^\s*(?:-|–|و|إلى|الى|حتى|ولغاية|وحتى)\s*$"))
+    return Rules(compiled, future, future_verb, pre_wrapper, range_join)

@@ -1,0 +1,170 @@
+"""The times stage. Arabic sentences here are written for the tests (not from any corpus)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from marsad.doc import Document, TimeExpression
+from marsad.pipeline import Pipeline
+from marsad.times import find_times, time_for_span
+
+REF = date(2018, 5, 22)  # a Tuesday
+
+
+def _one(sentence: str, ref: date | None = REF) -> TimeExpression:
+    found = find_times(sentence, ref)
+    assert len(found) == 1, found
+    t = found[0]
+    assert sentence[t.start : t.end] == t.text
+    return t
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.from_config(stages=["sentences", "tokens", "times"])
+
+
+def test_derna_sample(pipeline: Pipeline, shared_data) -> None:
+    text = (shared_data / "samples" / "derna_2018-05-22.txt").read_text("utf-8")
+    doc = pipeline(Document(text=text, date="2018-05-22"))
+    by_text = {t.text: t for t in doc.times}
+    monday = by_text["أمس الاثنين"]
+    assert (monday.value, monday.precision, monday.kind) == ("2018-05-21", "day", "point")
+    deadline = by_text["قبل نهاية 2018"]
+    assert (deadline.value, deadline.end_date, deadline.kind) == ("2018-12-31", "2018-12-31", "deadline")
+    since = by_text["منذ 3 سنوات"]
+    assert (since.start_date, since.end_date, since.kind) == ("2015-05-22", "2018-05-22", "range")
+    for t in doc.times:
+        assert doc.text[t.start : t.end] == t.text
+        assert "خميس" not in t.text
+    # the Algiers meeting is dated by «أمس الاثنين»
+    trigger = text.index("ترأس أمس الاثنين")
+    governing = time_for_span(doc, trigger, trigger + len("ترأس"))
+    assert governing is not None and governing.value == "2018-05-21"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "surface", "value", "precision"),
+    [
+        ("قال الوزير أمس إن المفاوضات متعثرة.", "أمس", "2018-05-21", "day"),
+        ("وتستأنف المحادثات غداً في جنيف.", "غداً", "2018-05-23", "day"),
+        ("ويصل الوفد بعد غد إلى الرباط.", "بعد غد", "2018-05-24", "day"),
+        ("وصل الوفد أول أمس إلى العاصمة.", "أول أمس", "2018-05-20", "day"),
+        ("وصل الوفد أمس الأول إلى العاصمة.", "أمس الأول", "2018-05-20", "day"),
+        ("غادر الموكب صباح اليوم نحو الحدود.", "صباح اليوم", "2018-05-22", "day"),
+        ("اندلع الحريق فجر اليوم الثلاثاء في الميناء.", "فجر اليوم الثلاثاء", "2018-05-22", "day"),
+        ("وقع الحادث مساء أمس قرب السوق.", "مساء أمس", "2018-05-21", "day"),
+        ("قتل جنديان الخميس في هجوم على حاجز.", "الخميس", "2018-05-17", "day"),
+        ("اجتمع الطرفان يوم الأحد في القاهرة.", "يوم الأحد", "2018-05-20", "day"),
+        ("سيعقد المجلس جلسته الاثنين المقبل.", "الاثنين المقبل", "2018-05-28", "day"),
+        ("سيزور الرئيس العاصمة الأحد.", "الأحد", "2018-05-27", "day"),
+        ("التقى الطرفان السبت الماضي في تونس.", "السبت الماضي", "2018-05-19", "day"),
+        ("التقى الرئيس في 27 ديسمبر الماضي بنظيره.", "27 ديسمبر الماضي", "2017-12-27", "day"),
+        ("وقعت الاتفاقية في 15/3/2018 في الرباط.", "15/3/2018", "2018-03-15", "day"),
+        ("ونشر القرار بتاريخ 2018-03-20.", "2018-03-20", "2018-03-20", "day"),
+        ("عقد الاجتماع في 15 مارس 2018 بالعاصمة.", "15 مارس 2018", "2018-03-15", "day"),
+        ("وأعلنت النتائج في الخامس عشر من أبريل.", "الخامس عشر من أبريل", "2018-04-15", "day"),
+        ("وجرت الجولة الأولى في ٣ حزيران ٢٠١٨.", "٣ حزيران ٢٠١٨", "2018-06-03", "day"),
+        ("وقع الانفجار صباح يوم السبت 19 مايو 2018.", "صباح يوم السبت 19 مايو 2018", "2018-05-19", "day"),
+        ("جرت الانتخابات في كانون الثاني 2018 بهدوء.", "كانون الثاني 2018", "2018-01", "month"),
+        ("وتنطلق الحملة في جانفي 2019 رسميا.", "جانفي 2019", "2019-01", "month"),
+        ("وتراجعت الأسعار منذ أيار الماضي بحدة.", "منذ أيار الماضي", "2017-05-01/2018-05-22", "range"),
+        ("وزار الوزير المدينة في شهر آب الماضي.", "شهر آب الماضي", "2017-08", "month"),
+        ("واحتج العمال في جويلية الماضي أمام الوزارة.", "جويلية الماضي", "2017-07", "month"),
+        ("وعقدت الندوة في فيفري 2017.", "فيفري 2017", "2017-02", "month"),
+        ("وصدر القرار في تشرين الأول 2017.", "تشرين الأول 2017", "2017-10", "month"),
+        ("تأسس الحزب عام 2011 في القاهرة.", "عام 2011", "2011", "year"),
+        ("ارتفعت الأسعار العام الماضي بشكل كبير.", "العام الماضي", "2017", "year"),
+        ("وتتوقع الحكومة تراجعها العام المقبل.", "العام المقبل", "2019", "year"),
+        ("وتراجعت الصادرات الشهر الماضي.", "الشهر الماضي", "2018-04", "month"),
+        ("وتحسن الوضع خلال الأسبوع الماضي.", "الأسبوع الماضي", "2018-W20", "week"),
+        ("وسيصل المبعوث الأسبوع المقبل.", "الأسبوع المقبل", "2018-W22", "week"),
+        ("وقع الهجوم قبل 3 أيام على الحدود.", "قبل 3 أيام", "2018-05-19", "day"),
+        ("وقد غادر البلاد قبل عامين تقريبا.", "قبل عامين", "2016", "year"),
+        ("ويحاصر الجيش المدينة منذ 3 سنوات.", "منذ 3 سنوات", "2015-05-22/2018-05-22", "range"),
+        ("ويحكم الحزب البلاد منذ عام 2011.", "منذ عام 2011", "2011-01-01/2018-05-22", "range"),
+        ("ودعت إلى الانتخابات قبل نهاية 2018 بكل قوة.", "قبل نهاية 2018", "2018-12-31", "deadline"),
+        ("ودعت إلى الانتخابات قبل نهاية العام.", "قبل نهاية العام", "2018-12-31", "deadline"),
+        ("ويجب تسليم التقرير بحلول 30 يونيو.", "بحلول 30 يونيو", "2018-06-30", "deadline"),
+        ("شهدت البلاد بين عامي 2011 و2014 اضطرابات.", "بين عامي 2011 و2014", "2011-01-01/2014-12-31", "range"),
+        ("تراجعت الصادرات خلال الأشهر الستة الماضية.", "خلال الأشهر الستة الماضية", "2017-11-22/2018-05-22", "range"),
+        ("وعاد المعتمر في ١٥ رمضان ١٤٣٩هـ إلى بلده.", "١٥ رمضان ١٤٣٩هـ", "2018-05-30", "day"),
+        ("وصدر الحكم في 1436/10/5هـ بالسجن.", "1436/10/5هـ", "2015-07-21", "day"),
+        ("وتزدحم الأسواق في شهر رمضان المبارك.", "شهر رمضان المبارك", "2018-05-16/2018-06-14", "month"),
+        ("وأعلن الجيش في مطلع العام الجاري عن خطة.", "مطلع العام الجاري", "2018", "year"),
+    ],
+)
+def test_rules(sentence: str, surface: str, value: str, precision: str) -> None:
+    t = _one(sentence)
+    assert t.text.rstrip("ـ") == surface.rstrip("ـ")
+    assert (t.value, t.precision) == (value, precision)
+
+
+def test_sub_period_narrows_interval() -> None:
+    t = _one("وتنتهي الأشغال في أواخر مايو.")
+    assert (t.value, t.start_date, t.end_date) == ("2018-05", "2018-05-21", "2018-05-31")
+
+
+def test_duration_has_no_dates() -> None:
+    t = _one("وبقي في المستشفى لمدة ثلاثة أيام.")
+    assert (t.kind, t.value, t.start_date) == ("duration", "P3D", None)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "وقال خميس الجهيناوي وزير الخارجية التونسي إن بلاده تدعم الحل.",
+        "واستقبل الرئيس جمعة الفلاحي في مكتبه.",
+        "وأدى المصلون صلاة الجمعة في المسجد الكبير.",
+        "ولم يتحدث أحد من المسؤولين عن الحادث.",
+        "ومارس الضغط على الحكومة لتغيير موقفها.",
+        "احتفل المصريون بذكرى ثورة 25 يناير في الميدان.",
+        "ويحتفل السعوديون باليوم الوطني كل سنة.",
+        "وقعت المواجهات في اليوم التالي للاجتماع.",
+        "وتحدث عبد الأحد إلى الصحفيين.",
+        "وحضر كلا الاثنين الاجتماع.",
+    ],
+)
+def test_not_a_time(sentence: str) -> None:
+    assert [t for t in find_times(sentence, REF) if t.kind != "recurring"] == []
+
+
+def test_person_entity_blocks_weekday() -> None:
+    text = "وصرح محمد الخميس للصحفيين بأن الاتفاق قريب."
+    start = text.index("محمد")
+    persons = [(start, start + len("محمد الخميس"))]
+    assert find_times(text, REF, persons=persons) == []
+
+
+def test_without_article_date_relative_is_marked_unresolved() -> None:
+    found = find_times("وقع الانفجار أمس في السوق، وفي 15 مارس 2018 وقع آخر.", None)
+    assert [(t.text, t.value) for t in found] == [("أمس", None), ("15 مارس 2018", "2018-03-15")]
+
+
+def test_article_date_formats() -> None:
+    for raw in ("2018-05-22", "22/05/2018", "Tue, 22 May 2018 10:00:00 GMT", "2018-05-22T10:00:00+01:00"):
+        doc = Pipeline.from_config(stages=["sentences", "tokens", "times"])(
+            Document(text="وقع الهجوم أمس.", date=raw)
+        )
+        assert doc.times[0].value == "2018-05-21", raw
+
+
+def test_offsets_survive_diacritics_and_clitics() -> None:
+    text = "وَقَعَ الهُجُومُ أَمْسِ، وسيعقد اللقاء للعامِ المقبل."
+    found = find_times(text, REF)
+    assert [t.text for t in found] == ["أَمْسِ", "لعامِ المقبل"]
+    assert [t.value for t in found] == ["2018-05-21", "2019"]
+
+
+def test_time_for_span_nearest_in_clause() -> None:
+    text = "قصفت الطائرات المدينة أمس؛ وسيجتمع المجلس الاثنين المقبل."
+    doc = Document(text=text, date="2018-05-22", times=tuple(find_times(text, REF)))
+    strike = text.index("قصفت")
+    meet = text.index("وسيجتمع")
+    t1 = time_for_span(doc, strike, strike + 4)
+    t2 = time_for_span(doc, meet, meet + 7)
+    assert t1 is not None and t1.value == "2018-05-21"
+    assert t2 is not None and t2.value == "2018-05-28"
+    assert time_for_span(Document(text="قصفت الطائرات المدينة."), 0, 4) is None
