@@ -1,0 +1,248 @@
+"""Ingest: read articles from files, folders, globs or stdin, analyse them, store them.
+
+Re-ingesting the same content is a no-op: each article is keyed by a hash of its text,
+checked *before* the pipeline runs, so an interrupted run resumes where it stopped.
+Articles are committed in batches, each in one transaction: a crash loses at most the
+batch in progress, and Ctrl-C commits the articles already analysed before stopping.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import hashlib
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import marsad.formats  # registers the html, csv and feed readers
+from marsad.doc import Document
+from marsad.errors import ConfigError, InputError, MarsadError, ModelError
+from marsad.readers import _READERS, reader_for
+from marsad.store.base import Store
+
+log = logging.getLogger(__name__)
+
+__all__ = ["IngestReport", "content_hash", "expand_paths", "ingest", "iter_documents"]
+
+
+def content_hash(doc: Document) -> str:
+    """The identity of an article's content: SHA-256 of its stripped text."""
+    return hashlib.sha256(doc.text.strip().encode("utf-8")).hexdigest()
+
+
+def _known_suffixes() -> set[str]:
+    return {s for spec in _READERS.values() for s in spec.suffixes if s}
+
+
+def expand_paths(paths: Sequence[str]) -> list[str]:
+    """Files named by ``paths``: files as given, folders walked (files with a known suffix,
+    ``.gz`` too, hidden ones skipped), globs expanded; ``-`` is stdin. Sorted, no repeats."""
+    out: list[str] = []
+    suffixes = _known_suffixes()
+
+    def wanted(p: Path) -> bool:
+        parts = [s.lower() for s in p.suffixes]
+        if parts and parts[-1] == ".gz":
+            parts = parts[:-1]
+        return bool(parts) and parts[-1] in suffixes
+
+    for raw in paths:
+        if raw == "-":
+            out.append("-")
+            continue
+        if any(ch in raw for ch in "*?["):
+            matches = sorted(glob.glob(raw, recursive=True))
+            if not matches:
+                raise InputError(f"{raw}: no file matches this pattern")
+            out.extend(m for m in matches if Path(m).is_file())
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(
+                str(f) for f in p.rglob("*")
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                and wanted(f)
+            )
+            if not found:
+                log.warning("%s: no readable files in this folder", raw)
+            out.extend(found)
+        elif p.exists():
+            out.append(raw)
+        else:
+            raise InputError(f"{raw}: no such file or folder")
+    return list(dict.fromkeys(out))
+
+
+def _read_bytes(path: str) -> tuple[bytes, str]:
+    if path == "-":
+        return sys.stdin.buffer.read(), "<stdin>"
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if p.suffix.lower() == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            raise InputError(f"{path}: not a valid gzip file") from None
+    return data, path
+
+
+def iter_documents(paths: Sequence[str], *, fmt: str | None = None,
+                   fields: Mapping[str, str] | None = None,
+                   date: str | None = None) -> Iterator[tuple[str, Document]]:
+    """``(origin, document)`` for every article in ``paths`` (see :func:`expand_paths`)."""
+    for path in expand_paths(paths):
+        data, name = _read_bytes(path)
+        if not data.strip():
+            log.warning("%s: empty, skipped", path)
+            continue
+        chosen = fmt
+        if chosen is None and path == "-":
+            chosen = marsad.formats.sniff_format(data)
+        spec = reader_for(name[:-3] if name.endswith(".gz") else name, chosen)
+        yield from ((path, doc) for doc in spec.func(data, name, date=date, fields=fields))
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did."""
+
+    read: int = 0
+    added: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    events: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    db: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def articles_per_second(self) -> float:
+        """Articles analysed and stored per second."""
+        return self.added / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (with ``articles_per_second``; at most 20 error lines)."""
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        data["articles_per_second"] = round(self.articles_per_second, 2)
+        data["errors"] = self.errors[:20]
+        return data
+
+
+Analyser = Callable[[Document], Document]
+
+
+def ingest(
+    docs: Iterable[tuple[str, Document]],
+    store: Store,
+    analyse: Analyser,
+    *,
+    batch_size: int = 100,
+    progress: bool = True,
+    limit: int | None = None,
+    on_batch: Callable[[IngestReport], None] | None = None,
+) -> IngestReport:
+    """Analyse and store articles, skipping those already stored (by content hash).
+
+    Args:
+        docs: ``(origin, document)`` pairs, e.g. from :func:`iter_documents`.
+        store: where the articles go.
+        analyse: the pipeline (any ``Document -> Document`` callable).
+        batch_size: articles per transaction.
+        progress: show a progress bar with articles/s on stderr.
+        limit: stop after reading this many articles.
+        on_batch: called after each committed batch (for tests and progress reports).
+
+    Returns:
+        An :class:`IngestReport`. On Ctrl-C the batch in progress is committed first and
+        the report has ``interrupted=True``.
+    """
+    from tqdm import tqdm
+
+    report = IngestReport(db=getattr(store, "location", ""))
+    started = time.perf_counter()
+    bar = tqdm(unit=" articles", desc="ingest", file=sys.stderr, disable=not progress,
+               dynamic_ncols=True, smoothing=0.1)
+    iterator = iter(docs)
+    try:
+        done = False
+        while not done:
+            done = _ingest_batch(iterator, store, analyse, report, bar, batch_size, limit)
+            if on_batch is not None:
+                on_batch(report)
+    except KeyboardInterrupt:
+        report.interrupted = True
+        log.warning("interrupted: %d articles stored before stopping", report.added)
+    finally:
+        bar.close()
+        report.seconds = time.perf_counter() - started
+    return report
+
+
+def _record_failure(report: IngestReport, origin: str, doc: Document, exc: Exception) -> None:
+    report.failed += 1
+    message = f"{origin}: {doc.id}: {exc if isinstance(exc, MarsadError) else repr(exc)}"
+    report.errors.append(message)
+    if report.failed <= 10:
+        log.warning("%s", message)
+    elif report.failed == 11:
+        log.warning("more articles failed; see the summary's error count")
+
+
+def _ingest_batch(iterator: Iterator[tuple[str, Document]], store: Store, analyse: Analyser,
+                  report: IngestReport, bar: Any, batch_size: int, limit: int | None) -> bool:
+    """Ingest up to ``batch_size`` new articles in one transaction; True when input ends."""
+    added_in_batch = 0
+    interrupted = False
+    with store.transaction():
+        while added_in_batch < batch_size:
+            if limit is not None and report.read >= limit:
+                return True
+            try:
+                origin, doc = next(iterator)
+            except StopIteration:
+                return True
+            except KeyboardInterrupt:
+                interrupted = True
+                break
+            report.read += 1
+            try:
+                h = content_hash(doc)
+                if not doc.text.strip():
+                    report.failed += 1
+                    report.errors.append(f"{origin}: {doc.id}: empty text")
+                    continue
+                if store.has_content(h):
+                    report.duplicates += 1
+                    bar.set_postfix(duplicates=report.duplicates, refresh=False)
+                    continue
+                try:
+                    analysed = analyse(doc)
+                except (ModelError, ConfigError):
+                    raise  # the pipeline cannot run at all: stop, keep what is committed
+                except Exception as exc:  # one bad article must not stop a long run
+                    _record_failure(report, origin, doc, exc)
+                    continue
+                result = store.add_document(analysed, content_hash=h, origin=origin)
+                if result.added:
+                    report.added += 1
+                    report.events += result.events
+                    added_in_batch += 1
+                    bar.update(1)
+                else:
+                    report.duplicates += 1
+            except KeyboardInterrupt:
+                interrupted = True
+                break
+    if interrupted:
+        raise KeyboardInterrupt
+    return False

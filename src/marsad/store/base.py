@@ -1,0 +1,208 @@
+"""The data-layer interface: one abstract :class:`Store`, backends found by name.
+
+Everything above the store (ingest, API, exports) talks to this interface only, so a
+PostgreSQL backend can later serve a team without touching them. The SQLite backend
+registers itself exactly as a plugin would::
+
+    @register_backend("sqlite")
+    def open_sqlite(location: str, **options) -> Store: ...
+
+:func:`open_store` picks the backend from a URL scheme (``sqlite:///path``,
+``postgresql://...``) or treats a plain path as SQLite.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import importlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+from marsad.doc import Document
+from marsad.errors import ConfigError
+
+#: How events can be counted.
+GROUPINGS = ("type", "mode", "day", "week", "month", "year", "country", "admin1", "source_actor",
+             "target_actor", "place", "context")
+
+#: How events can be sorted (the event id breaks ties, so paging is stable).
+EVENT_SORTS = ("date", "-date", "type", "-type", "country", "-country", "id", "-id")
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events a listing, a count or an export covers (every field optional)."""
+
+    types: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+    actor: str | None = None
+    country: tuple[str, ...] = ()
+    place: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    q: str | None = None
+    article: int | None = None
+    actor_id: int | None = None
+    place_id: int | None = None
+    source: str | None = None
+    include_negated: bool = True
+    include_hypothetical: bool = True
+    geolocated: bool = False
+
+    def as_params(self) -> dict[str, Any]:
+        """The non-empty fields, for echoing back in API responses."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value not in (None, (), f.default):
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of results: the items, the total that match, and where the page starts."""
+
+    items: list[dict[str, Any]]
+    total: int
+    offset: int
+    limit: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``{"total", "offset", "limit", "items", ...extra}``."""
+        data: dict[str, Any] = {"total": self.total, "offset": self.offset, "limit": self.limit}
+        data.update(self.extra)
+        data["items"] = self.items
+        return data
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What :meth:`Store.add_document` did: the article id, and whether it was new."""
+
+    article_id: int
+    added: bool
+    events: int = 0
+
+
+class Store(abc.ABC):
+    """Articles, their annotations and their events, with search."""
+
+    location: str
+
+    # ----------------------------------------------------------------- writing
+    @abc.abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """A context in which writes are committed together (rolled back on error)."""
+
+    @abc.abstractmethod
+    def has_content(self, content_hash: str) -> bool:
+        """True when an article with this content hash is already stored."""
+
+    @abc.abstractmethod
+    def add_document(self, doc: Document, *, content_hash: str, origin: str | None = None) -> AddResult:
+        """Store an analysed document (a no-op when its content hash is already stored)."""
+
+    # ----------------------------------------------------------------- reading
+    @abc.abstractmethod
+    def search_articles(self, query: str | None, *, limit: int = 20, offset: int = 0,
+                        date_from: str | None = None, date_to: str | None = None,
+                        source: str | None = None, sort: str = "relevance") -> Page:
+        """Articles matching a full-text query (all articles when it is empty)."""
+
+    @abc.abstractmethod
+    def get_article(self, article_id: int) -> dict[str, Any] | None:
+        """One article with its text, annotations and events, or None."""
+
+    @abc.abstractmethod
+    def list_events(self, flt: EventFilter, *, limit: int = 50, offset: int = 0,
+                    sort: str = "-date") -> Page:
+        """Events matching a filter, one page, in a stable order."""
+
+    @abc.abstractmethod
+    def iter_events(self, flt: EventFilter, *, sort: str = "date") -> Iterator[dict[str, Any]]:
+        """Every event matching a filter (for exports), streamed."""
+
+    @abc.abstractmethod
+    def count_events(self, flt: EventFilter, by: str, *, limit: int = 200) -> list[dict[str, Any]]:
+        """Event counts grouped by one of :data:`GROUPINGS`."""
+
+    @abc.abstractmethod
+    def facets(self, flt: EventFilter, *, names: Sequence[str] = ("type", "mode", "country"),
+               limit: int = 30) -> dict[str, list[dict[str, Any]]]:
+        """Counts for several groupings at once (for the events table's facets)."""
+
+    @abc.abstractmethod
+    def get_actor(self, actor_id: int) -> dict[str, Any] | None:
+        """An actor identity with its mention count, or None."""
+
+    @abc.abstractmethod
+    def list_actors(self, q: str | None = None, *, limit: int = 50, offset: int = 0) -> Page:
+        """Actor identities, most mentioned first."""
+
+    @abc.abstractmethod
+    def get_place(self, place_id: int) -> dict[str, Any] | None:
+        """A place with its coordinates and mention count, or None."""
+
+    @abc.abstractmethod
+    def list_places(self, q: str | None = None, *, limit: int = 50, offset: int = 0) -> Page:
+        """Places, most mentioned first."""
+
+    @abc.abstractmethod
+    def stats(self) -> dict[str, Any]:
+        """How many articles, events, actors and places the store holds."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+BackendFactory = Callable[..., Store]
+
+_BACKENDS: dict[str, BackendFactory] = {}
+
+#: Built-in backends, imported on first use.
+BUILTIN_BACKENDS: dict[str, str] = {"sqlite": "marsad.store.sqlite"}
+
+
+def register_backend(name: str) -> Callable[[BackendFactory], BackendFactory]:
+    """Register a store backend factory under ``name`` (decorator)."""
+
+    def decorator(factory: BackendFactory) -> BackendFactory:
+        _BACKENDS[name] = factory
+        return factory
+
+    return decorator
+
+
+def get_backend(name: str) -> BackendFactory:
+    """The factory of a backend, importing a built-in one on first use."""
+    if name not in _BACKENDS and name in BUILTIN_BACKENDS:
+        importlib.import_module(BUILTIN_BACKENDS[name])
+    if name not in _BACKENDS:
+        known = ", ".join(sorted(set(_BACKENDS) | set(BUILTIN_BACKENDS)))
+        raise ConfigError(f"unknown store backend {name!r} (known: {known})")
+    return _BACKENDS[name]
+
+
+def open_store(location: str, *, readonly: bool = False, **options: Any) -> Store:
+    """Open a store: ``sqlite:///path/to.db``, ``NAME://...`` for a registered backend, or a
+    plain file path (SQLite)."""
+    if "://" in location:
+        scheme, rest = location.split("://", 1)
+        backend = scheme.split("+")[0]
+        if backend == "sqlite":  # sqlite:///relative.db, sqlite:////absolute.db
+            location = rest[1:] if rest.startswith("/") else rest
+    else:
+        backend = "sqlite"
+    return get_backend(backend)(location, readonly=readonly, **options)
