@@ -176,7 +176,14 @@ def build(min_world_pop: int = WORLD_MIN_POP) -> list[dict]:
         }
 
     # cities --------------------------------------------------------------------------------
-    capitals = {(cc, c["capital"]) for cc, c in countries.items()}
+    # the capital is the most populous place of that name in its country
+    capital_names = {(cc, c["capital"]) for cc, c in countries.items()}
+    capital_ids: dict[tuple[str, str], tuple[int, int]] = {}
+    for v in cities.values():
+        key = (v["countrycode"], v["name"])
+        if key in capital_names and int(v.get("population") or 0) >= capital_ids.get(key, (-1, 0))[0]:
+            capital_ids[key] = (int(v.get("population") or 0), v["geonameid"])
+    capitals = {gid for _pop, gid in capital_ids.values()}
     city_by_name: dict[tuple[str, str], dict] = {}
     for v in cities.values():
         cc = v["countrycode"]
@@ -187,7 +194,7 @@ def build(min_world_pop: int = WORLD_MIN_POP) -> list[dict]:
             (cc in FOCUS and pop >= FOCUS_MIN_POP)
             or (cc in NEIGHBOURS and pop >= NEIGHBOUR_MIN_POP)
             or pop >= min_world_pop
-            or (cc, v["name"]) in capitals
+            or v["geonameid"] in capitals
         )
         if not keep:
             continue

@@ -29,6 +29,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import regex
 
@@ -49,7 +50,7 @@ _MARKS = regex.compile(r"[\p{M}\u0640]")
 
 #: Trigger words (keys) and the kinds they prefer.
 _CITY_TRIGGERS = frozenset(word_key(w) for w in (
-    "مدينة", "مدينه", "بلدة", "قرية", "العاصمة", "عاصمة", "مخيم", "ميناء", "بلدتي", "مدينتي",
+    "مدينة", "مدينه", "بلدة", "قرية", "العاصمة", "عاصمة", "مخيم", "ميناء", "بلدتي", "مدينتي", "مطار",
     "قريتي", "مدن", "بلدات", "قرى", "ضاحية",
 ))
 _ADMIN_TRIGGERS = frozenset(word_key(w) for w in (
@@ -65,6 +66,8 @@ _MEETING = frozenset(word_key(w) for w in (
 _CAPITAL_WORDS = frozenset(word_key(w) for w in ("العاصمة", "عاصمة"))
 _LOCATIVE_WORDS = frozenset(word_key(w) for w in ("في", "داخل", "بمدينة", "من"))
 _SENTENCE_END = frozenset(".!?؟\n؛")
+_QUOTES = frozenset('«»"“”()[]')
+_LIST_GAP = frozenset({"،", ",", "-", "و"})
 _PLACE_TYPES = frozenset({"LOC", "GPE", "FAC"})
 _NISBA_SUFFIXES = ("يين", "يون", "ين", "ون", "ه", "ات")
 #: Towns under this population need their country in the article (see ``_needs_country``).
@@ -93,6 +96,15 @@ class _Match:
     nisba_country: str | None = None
     meeting: bool = False
     after_capital: bool = False
+    country_list: bool = False
+
+
+def _adjacent(a: _Match, b: _Match, words: list[_Word]) -> bool:
+    """``b`` follows ``a`` in a list: «أ وب» or «أ، ب» / «أ - ب»."""
+    gap = b.first - a.last - 1
+    if gap == 0:
+        return "و" in b.prefix
+    return gap == 1 and words[b.first - 1].text in _LIST_GAP
 
 
 def _words(text: str) -> list[_Word]:
@@ -196,12 +208,35 @@ class PlaceResolver:
             match = _Match(start, words[last].end, i, last, (stem, *keys[i + 1 : i + n]), cands, pre)
             match.ner = any(s <= match.start and match.end <= e for s, e in ner_spans)
             self._annotate(match, words, keys)
-            if self._accept(match):
+            if self._accept(match) or self._coordinated(match, matches, words):
                 matches.append(match)
                 i = last + 1
             else:
                 i += 1
         return matches, words
+
+    def _coordinated(self, m: _Match, matches: list[_Match], words: list[_Word]) -> bool:
+        """An ambiguous name in a list of places («حلب والرقة ودير الزور والباب»): the
+        previous match ends right before it (or one comma/و before) and ``و`` joins them."""
+        if not matches or len(m.alias[0]) <= 3 or not _adjacent(matches[-1], m, words):
+            return False
+        prev = matches[-1]
+        prev_countries = {self.gaz.places[i].country for i in prev.candidates}
+        return " ".join(prev.alias) not in self.ambiguous and any(
+            self.gaz.places[i].country in prev_countries for i in m.candidates
+        )
+
+    def _mark_country_lists(self, matches: list[_Match], words: list[_Word]) -> None:
+        """Flag mentions coordinated with a country name («قطر وعمان والكويت»)."""
+        def is_country(m: _Match) -> bool:
+            return any(self.gaz.places[i].kind == "country" for i in m.candidates)
+
+        for a, b in pairwise(matches):
+            if _adjacent(a, b, words):
+                if is_country(a):
+                    b.country_list = True
+                if is_country(b):
+                    a.country_list = True
 
     def _run(self, text: str, words: list[_Word], keys: list[str], i: int) -> list[str]:
         """Keys of the words from ``i`` on that follow each other with only spaces between."""
@@ -216,8 +251,9 @@ class PlaceResolver:
         return out
 
     def _annotate(self, m: _Match, words: list[_Word], keys: list[str]) -> None:
-        prev = _stem(keys[m.first - 1]) if m.first > 0 else ""
-        prev2 = _stem(keys[m.first - 2]) if m.first > 1 else ""
+        back = [j for j in range(m.first - 1, max(-1, m.first - 5), -1) if words[j].text not in _QUOTES]
+        prev = _stem(keys[back[0]]) if back else ""
+        prev2 = _stem(keys[back[1]]) if len(back) > 1 else ""
         if prev in _CITY_TRIGGERS or (prev2 in _CITY_TRIGGERS and _nisba(prev, self.demonyms)):
             m.trigger = "city"
         elif prev in _ADMIN_TRIGGERS:
@@ -308,6 +344,8 @@ class PlaceResolver:
             s += 3.0 if place.kind in ("admin1", "admin2", "region") else (-1.0 if place.kind == "city" else -3.0)
         if m.nisba_country and place.country == m.nisba_country:
             s += 4.0
+        if m.country_list and place.kind == "country":
+            s += 2.5
         return s
 
     def resolve(self, m: _Match, context: Mapping[str, float]) -> tuple[Place, float]:
@@ -334,6 +372,7 @@ class PlaceResolver:
     def __call__(self, text: str, entities: Sequence[Entity] = ()) -> list[PlaceMention]:
         """Every place mention in ``text``, resolved, in text order."""
         matches, words = self.find(text, entities)
+        self._mark_country_lists(matches, words)
         ctx = self.context(words, matches)
         out: list[PlaceMention] = []
         for m in matches:
