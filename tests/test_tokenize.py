@@ -43,3 +43,74 @@ def test_tokenize_offsets_on_random_unicode(text: str) -> None:
         assert text[tok.start:tok.end] == tok.text
         assert tok.start >= last and tok.end > tok.start
         last = tok.end
+
+
+def test_tokenize_segments_clitics_with_exact_offsets() -> None:
+    text = "وقال للجيش: لن نغادر مدينتنا وبنغازي."
+    toks = tokenize(text)
+    assert [(t.text, t.form, t.kind) for t in toks[:2]] == [
+        ("و", "و", "proclitic"), ("قال", "قال", "stem")]
+    lil = [t for t in toks if t.word == toks[2].word]
+    assert [(t.text, t.form) for t in lil] == [("ل", "ل"), ("لجيش", "الجيش")]
+    assert [t.text for t in toks if t.word == 6] == ["و", "بنغازي"]
+    assert ("مدينت", "مدينة", "stem") in [(t.text, t.form, t.kind) for t in toks]
+    for t in toks:
+        assert text[t.start:t.end] == t.text
+
+
+def test_tokenize_numbers_words_and_sentences(article: str) -> None:
+    sents = split_sentences(article)
+    toks = tokenize(article, sents)
+    words = [t.word for t in toks]
+    assert words == sorted(words)
+    for t in toks:
+        s = sents[t.sentence]
+        assert s.start <= t.start and t.end <= s.end
+    assert {t.sentence for t in toks} == set(range(len(sents)))
+    assert "درنة" in [t.text for t in toks]  # لدرنة → ل + درنة
+    assert any(t.text == "1.5" and t.kind == "number" for t in toks)
+
+
+def test_tokenize_keeps_names_whole_in_context() -> None:
+    toks = tokenize("وصل وزيري خارجية مصر وتونس إلى سبها ثم سرت وبنغازي ودرنة.")
+    texts = [t.text for t in toks]
+    for name in ("وزيري", "مصر", "تونس", "سبها", "سرت", "بنغازي", "درنة"):
+        assert name in texts
+
+
+def test_tokenize_punctuation_runs_and_symbols() -> None:
+    toks = tokenize("ماذا؟!... «نعم» – $5 @x")
+    kinds = [(t.text, t.kind) for t in toks]
+    assert ("؟", "punct") in kinds and ("...", "punct") in kinds
+    assert ("«", "punct") in kinds and ("$", "symbol") in kinds
+
+
+def test_tokenize_with_rule_segmenter_and_diacritics() -> None:
+    from marsad.segmenter import load_segmenter
+
+    text = "وَبِالجَيْشِ"
+    toks = tokenize(text, segmenter=load_segmenter("rules"))
+    assert [t.text for t in toks] == ["وَ", "بِ", "الجَيْشِ"]
+    assert [t.form for t in toks] == ["و", "ب", "الجيش"]
+
+
+def test_tokenize_empty_and_no_arabic() -> None:
+    assert tokenize("") == []
+    toks = tokenize("Hello, world 2024!")
+    assert [t.kind for t in toks] == ["latin", "punct", "latin", "number", "punct"]
+
+
+_ARABIC_TEXT = st.text(
+    alphabet="وفبكلسالجيشهمنادرةتيىأإآَُِّـ «»،.؟!؛\n 0123456789٫\u200f\u200eabc%ﻻ", max_size=200)
+
+
+@settings(max_examples=200)
+@given(_ARABIC_TEXT)
+def test_tokenize_offsets_on_arabic_like_text(text: str) -> None:
+    sents = split_sentences(text)
+    last = 0
+    for tok in tokenize(text, sents):
+        assert text[tok.start:tok.end] == tok.text
+        assert tok.start >= last and tok.end > tok.start
+        assert not tok.text.isspace()
+        last = tok.end

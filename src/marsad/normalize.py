@@ -9,12 +9,16 @@ What is folded (each can be switched off):
 - alef/hamza variants أ إ آ ٱ → ا; ى → ي; optionally ة → ه, ؤ → و, ئ → ي;
 - Arabic-Indic (٠-٩) and Persian (۰-۹) digits → 0-9; ٫ → . and ٬ → ,;
 - Arabic punctuation ، ؛ ؟ → , ; ? and « » “ ” → ";
-- invisible bidi and format marks (U+200B-U+200F, U+061C, U+202A-U+202E, U+2066-U+2069,
-  U+FEFF) — removed.
+- invisible bidi and format marks (U+200B-U+200F, U+061C, U+202A-U+202E, U+2060,
+  U+2066-U+2069, U+FEFF, soft hyphen U+00AD) — removed;
+- Arabic presentation forms (U+FB50-U+FDFF, U+FE70-U+FEFC: ﻻ, ﷲ, isolated/final glyphs)
+  → their ordinary letters (one original character can give several normalised ones; the
+  offset map repeats its index).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,7 +28,7 @@ DIACRITICS = "".join(chr(c) for c in range(0x064B, 0x0660)) + "\u0670" + "".join
 TATWEEL = "\u0640"
 BIDI_MARKS = (
     "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
-    "\u2066\u2067\u2068\u2069\ufeff"
+    "\u2060\u2066\u2067\u2068\u2069\ufeff\u00ad"
 )
 ALEF_VARIANTS = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا"}
 DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
@@ -49,9 +53,24 @@ class Normalized:
         return o_start, o_end
 
 
+def _presentation_forms() -> dict[int, str]:
+    """Arabic presentation forms → ordinary letters (NFKC), where that gives Arabic text."""
+    table: dict[int, str] = {}
+    for code in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFD)]:
+        ch = chr(code)
+        if unicodedata.category(ch) == "Cn":
+            continue
+        folded = unicodedata.normalize("NFKC", ch).strip()
+        if folded and folded != ch and all(is_arabic_char(c) for c in folded):
+            table[code] = folded
+    return table
+
+
 @lru_cache(maxsize=16)
 def _table(alef: bool, ya: bool, ta_marbuta: bool, hamza: bool, digits: bool, punct: bool) -> dict[int, str | None]:
-    table: dict[int, str | None] = {ord(c): None for c in DIACRITICS + TATWEEL + BIDI_MARKS}
+    table: dict[int, str | None] = {}
+    table.update(_presentation_forms())
+    table.update({ord(c): None for c in DIACRITICS + TATWEEL + BIDI_MARKS})
     table.update({ord(k): v for k, v in PERSIAN_LETTERS.items()})
     if alef:
         table.update({ord(k): v for k, v in ALEF_VARIANTS.items()})
@@ -66,6 +85,10 @@ def _table(alef: bool, ya: bool, ta_marbuta: bool, hamza: bool, digits: bool, pu
         table.update({ord(k): v for k, v in DIGITS.items()})
     if punct:
         table.update({ord(k): v for k, v in PUNCT.items()})
+    # fold the expansions of ligatures too (ﻷ → لأ → لا), so one translate() does it all
+    for code, value in list(table.items()):
+        if value is not None and (len(value) > 1 or 0xFB50 <= code <= 0xFEFF):
+            table[code] = value.translate(table)
     return table
 
 
@@ -87,8 +110,11 @@ def normalize(
         rep = table.get(ord(ch), ch)
         if rep is None:
             continue
+        if len(rep) > 1:  # a presentation-form ligature expands (ﻷ → لا)
+            offsets.extend([i] * len(rep))
+        else:
+            offsets.append(i)
         out.append(rep)
-        offsets.append(i)
     offsets.append(len(text))
     return Normalized("".join(out), tuple(offsets))
 

@@ -23,6 +23,15 @@ _CLOSERS = "»\"')]}”’"
 _OPEN_QUOTE = "«"
 _CLOSE_QUOTE = "»"
 _WORD_BEFORE = regex.compile(r"(\w+)\W*$")
+_LINE_BREAKS = "\n\r\u2028\u2029\x85\x0b\x0c"
+#: Invisible format marks (bidi controls, zero-width characters) trimmed from sentence edges.
+_INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2066\u2067\u2068\u2069\ufeff\u00ad"
+)
+#: Era letters written after a year (2018 م، 1439 هـ): a stop after them ends a sentence.
+_ERA_LETTERS = frozenset("مه")
+_NUMBER_BEFORE = regex.compile(r"\p{Nd}\s*\p{Arabic}\W*$")
 
 
 def split_sentences(text: str, *, split_on_semicolon: bool = True) -> list[Sentence]:
@@ -38,13 +47,13 @@ def _iter_sentences(text: str, *, split_on_semicolon: bool) -> Iterator[Sentence
     i = 0
     while i < n:
         ch = text[i]
-        if ch == "\n" or ch == "\r" or ch == "\u2029":
+        if ch in _LINE_BREAKS:
             yield from _emit(text, start, i)
             start = i + 1
             depth = 0
         elif ch == _OPEN_QUOTE:
             # only count it when it closes later on the same line
-            line_end = text.find("\n", i)
+            line_end = _line_end(text, i)
             line_end = n if line_end < 0 else line_end
             if text.find(_CLOSE_QUOTE, i, line_end) >= 0:
                 depth += 1
@@ -70,13 +79,27 @@ def _iter_sentences(text: str, *, split_on_semicolon: bool) -> Iterator[Sentence
     yield from _emit(text, start, n)
 
 
+def _line_end(text: str, i: int) -> int:
+    ends = [e for e in (text.find(b, i) for b in "\n\r\u2028\u2029") if e >= 0]
+    return min(ends) if ends else len(text)
+
+
+def _line_start(text: str, i: int) -> int:
+    return max(text.rfind(b, 0, i) for b in "\n\r\u2028\u2029") + 1
+
+
 def _is_boundary(text: str, i: int) -> bool:
     ch = text[i]
-    nxt = text[i + 1] if i + 1 < len(text) else ""
+    j = i + 1
+    while j < len(text) and text[j] in _INVISIBLE:
+        j += 1
+    nxt = text[j] if j < len(text) else ""
     prev = text[i - 1] if i > 0 else ""
     if ch == "." or ch == "٫":
         if prev.isdigit() and nxt.isdigit():
             return False  # 1.5
+        if prev.isdigit() and text[_line_start(text, i):i].strip().isdigit():
+            return False  # a list number at the start of a line: "1. البند"
         if nxt and not (nxt.isspace() or nxt in _CLOSERS or nxt in _TERMINATORS):
             # "U.S." or "www.x.com" — a stop glued to the next character is not a boundary,
             # unless an Arabic sentence follows directly
@@ -84,14 +107,16 @@ def _is_boundary(text: str, i: int) -> bool:
                 return False
         m = _WORD_BEFORE.search(text, max(0, i - 40), i)
         if m and len(m.group(1)) == 1 and not m.group(1).isdigit():
+            if m.group(1) in _ERA_LETTERS and _NUMBER_BEFORE.search(text, max(0, i - 40), i):
+                return True  # عام 2018 م.
             return False  # د. / U.
     return True
 
 
 def _emit(text: str, start: int, end: int) -> Iterator[Sentence]:
-    while start < end and text[start].isspace():
+    while start < end and (text[start].isspace() or text[start] in _INVISIBLE):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _INVISIBLE):
         end -= 1
     if end > start:
         yield Sentence(start=start, end=end, text=text[start:end])

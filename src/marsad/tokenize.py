@@ -6,8 +6,8 @@ zero-width characters) are skipped, never part of a token.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
+import sys
 from collections.abc import Sequence
 
 import regex
@@ -19,7 +19,7 @@ from marsad.segmenter import Segmenter, load_segmenter
 # Arabic letters and marks (and tatweel); numbers with decimal/thousand separators;
 # words in other scripts; any other single visible character.
 _WORDS = regex.compile(
-    r"(?P<ar>[[\p{Arabic}&&[\p{L}\p{M}]]\u0640]+)"
+    r"(?P<ar>[[\p{scx=Arabic}&&[\p{L}\p{M}]]\u0640]+)"
     r"|(?P<number>\p{Nd}+(?:[.,٫٬]\p{Nd}+)*)"
     r"|(?P<latin>[\p{L}\p{M}]+(?:['’][\p{L}]+)*)"
     r"|(?P<punct>([\p{P}])\g<5>*)"
@@ -28,32 +28,44 @@ _WORDS = regex.compile(
 )
 
 
+_NEVER = sys.maxsize
+
+
 def tokenize(
     text: str,
     sentences: Sequence[Sentence] = (),
     *,
     segmenter: Segmenter | None = None,
 ) -> list[Token]:
-    """Tokenise ``text``; Arabic words are split into clitics by ``segmenter``."""
-    seg = segmenter or load_segmenter()
+    """Tokenise ``text``; Arabic words are split into clitics by ``segmenter``.
+
+    ``sentences`` (in text order) number each token's sentence; a token before the first
+    sentence belongs to sentence 0.
+    """
+    segment = (segmenter or load_segmenter()).segment
     starts = [s.start for s in sentences]
+    n_sent = len(starts)
+    sent = 0
+    next_start = starts[1] if n_sent > 1 else _NEVER
     tokens: list[Token] = []
     append = tokens.append
     for word_index, m in enumerate(_WORDS.finditer(text)):
-        kind = m.lastgroup or "symbol"
         start, end = m.span()
-        sent = bisect.bisect_right(starts, start) - 1 if starts else 0
-        if sent < 0:
-            sent = 0
-        if kind == "ar":
-            for p_start, p_end, form, p_kind in seg.segment(m.group()):
-                append(
-                    Token(start + p_start, start + p_end, text[start + p_start : start + p_end],
-                          form, p_kind, word_index, sent)
-                )
-        else:
-            surface = m.group()
+        while start >= next_start:
+            sent += 1
+            next_start = starts[sent + 1] if sent + 1 < n_sent else _NEVER
+        surface = m.group()
+        kind = m.lastgroup or "symbol"
+        if kind != "ar":
             append(Token(start, end, surface, surface, kind, word_index, sent))
+            continue
+        pieces = segment(surface)
+        if len(pieces) == 1:
+            append(Token(start, end, surface, pieces[0][2], pieces[0][3], word_index, sent))
+            continue
+        for p_start, p_end, form, p_kind in pieces:
+            append(Token(start + p_start, start + p_end, surface[p_start:p_end], form, p_kind,
+                         word_index, sent))
     return tokens
 
 

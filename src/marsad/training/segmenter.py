@@ -58,7 +58,7 @@ LEXICON_MIN_COUNT = 3
 HELD_OUT_SHARE = 5  # one document in five
 SEED_NAMES = Path(__file__).with_name("segmenter_names.txt")
 
-_ARABIC_RUN = regex.compile(r"[[\p{Arabic}&&[\p{L}\p{M}]]\u0640]+", regex.V1)
+_ARABIC_RUN = regex.compile(r"[[\p{scx=Arabic}&&[\p{L}\p{M}]]\u0640]+", regex.V1)
 _DIAC = re.compile("[\u064b-\u065f\u0670\u0640]")
 _PROCLITIC_LETTERS = frozenset("وفبكلس")
 _ENCLITIC_SET = frozenset(ENCLITICS)
