@@ -1,20 +1,730 @@
-"""Resolve mentions to actors with country and sector codes.
+"""Resolve actor mentions to identities with CAMEO/PLOVER-style country and sector codes.
 
-(Placeholder: the stage is registered so the pipeline has its final shape; it adds
-nothing yet.)
+The ``actors`` stage (requires ``tokens`` and ``entities``, assigns ``actors``) finds every
+actor mention of an article and resolves it against the knowledge base shipped in
+``marsad/data/actors/`` (see :mod:`marsad.actors_kb` and ``data/actors/README.md``).
+
+How a mention is resolved, in order:
+
+1. **Aliases** — the longest alias of the KB that matches the normalised words (hamza,
+   alef, ta-marbuta, diacritics and ``ال`` folded); proclitics stay outside the span
+   («لقوات حفتر» -> «قوات حفتر»). Organisations with a period are matched only inside it
+   when the article has a date; a person's code and role come from the period that holds.
+2. **Contextual aliases** — «الجيش», «القيادة العامة», «قوات الجيش» are the LNA only when the
+   article names the LNA or one of its units or leaders (حفتر، الكرامة، الصاعقة ...);
+   «مجلس الدولة» is Libya's High Council of State when the article is about Libya.
+3. **Titles and roles** — «وزير الخارجية الجزائري» (DZA GOV, and the person who held the
+   office on the article's date when the KB knows it), «وزيري خارجية مصر وتونس» (two
+   mentions, EGY GOV and TUN GOV), «المبعوث الاممي لدى ليبيا غسان سلامة» (UN envoy),
+   «المتحدث الرسمي باسم الجيش العميد احمد المسماري» (the LNA's spokesman), a name after a
+   title read from the KB, the NER entities, or a given-name list.
+4. **Nationality adjectives** — «الارهابي المصري الجنسية عمر سرور» (EGY, INS).
+5. **Generic actors** — «الجماعات الارهابية» (INS), «مسلحون» (UAF), «المدنيين» and
+   «اهالي درنة» (CVL with the country of the place, else of the article), «المتظاهرين»
+   (CVL, protesters), «الجيش المصري» (EGY MIL, kb_id ``EGY-MIL``); ``generic=True`` unless
+   a country's institution is named. «المجتمعون» becomes the participants of the meeting
+   last reported (one mention per country).
+6. **Coreference** — a later surname alone («شكري») is the person named earlier («سامح
+   شكري»); a bare office («الوزير») is the last minister mentioned.
+7. **NER entities** — a PER entity that matches nothing becomes an actor without
+   ``kb_id`` (a person is always a potential event actor); an ORG entity only when its head
+   word gives a sector (``org_heads`` in ``generic.tsv`` kinds) — otherwise it is left out.
+
+Country names alone («الجزائر تحتضن ...») are actors with the country code only (no
+sector), except after a locative preposition («في ليبيا», «بالجزائر»).
+
+API for other stages (e.g. events)::
+
+    load_kb() -> KnowledgeBase                 # cached; marsad.actors_kb
+    resolve_actors(doc) -> tuple[ActorMention, ...]
+    resolve_span(doc, start, end) -> ActorMention | None
+    resolve_span_all(doc, start, end) -> list[ActorMention]
+    generic_actor(text, *, country=None, date=None) -> ActorMention | None
+
+``resolve_span`` returns the stage's mention that best overlaps the span (from
+``doc.actors`` when the stage has run), or resolves the span's text in the article's
+context. ``generic_actor`` resolves a free noun phrase («مسلحون مجهولون» -> UAF).
 """
 
 from __future__ import annotations
 
-from marsad.doc import Document
+import dataclasses
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+import regex
+
+from marsad.actors_kb import (
+    Actor,
+    Generic,
+    Item,
+    KnowledgeBase,
+    Role,
+    load_kb,
+    word_key,
+)
+from marsad.doc import ActorMention, Document, Entity
+from marsad.normalize import normalize
 from marsad.pipeline import Stage, StageConfig, register_stage
 
+__all__ = [
+    "generic_actor",
+    "load_kb",
+    "make_actors",
+    "resolve_actors",
+    "resolve_span",
+    "resolve_span_all",
+]
 
-@register_stage("actors", requires=('tokens', 'entities',), assigns=("actors",))
+log = logging.getLogger(__name__)
+
+_WORD = regex.compile(r"[\u0621-\u064A\u0671-\u06D3]+|[0-9]+")
+_PREFIXES = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
+_MEETING = regex.compile(r"اجتماع|لقاء|قمه|موتمر|اجتمع|مباحثات|محادثات|مشاورات")
+
+
+def _keys(*words: str) -> frozenset[str]:
+    return frozenset(word_key(w) for w in words)
+
+
+#: Words skipped inside a title phrase (المتحدث الرسمي، المبعوث الخاص، المصري الجنسية).
+_FILLERS = _keys("الرسمي", "الخاص", "الدائم", "الأول", "السابق", "الحالي", "الجديد", "المكلف",
+                 "المؤقت", "الجنسية", "الأصل", "بالإنابة", "العام", "الأعلى", "المفوض")
+#: Words that link a title to a target («لدى ليبيا», «إلى ليبيا», «في ليبيا»).
+_LINKERS = _keys("لدى", "إلى", "الى", "في", "عن", "حول")
+#: Words after which a country name is a place, not an actor.
+_LOCATIVE = _keys("في", "إلى", "الى", "من", "داخل", "نحو", "عبر", "حول", "شرق", "غرب", "شمال",
+                  "جنوب", "قرب", "بين", "خارج", "لدى", "مع", "تجاه", "أراضي", "عاصمة", "مدينة",
+                  "أزمة", "ازمة", "ملف", "شأن", "بشأن", "حدود", "سواحل")
+#: Words that never start or continue a person's name.
+_NOT_NAME = _keys("في", "من", "على", "إلى", "الى", "عن", "أن", "ان", "إن", "قد", "لا", "لم", "لن",
+                  "ما", "ثم", "الذي", "التي", "هذا", "هذه", "ذلك", "كان", "قال", "أكد", "اكد",
+                  "أن", "بأن", "بان", "إنه", "انه", "خلال", "بعد", "قبل", "عند", "أمس", "امس",
+                  "اليوم", "غدا", "حيث", "كما", "أيضا", "ايضا", "وقال", "وأكد", "الذين")
+#: Titles that take a target («السفير الأمريكي لدى ليبيا», «المبعوث الأممي إلى ليبيا»).
+_TARGETED = regex.compile(r"envoy|ambassador|representative|mission|consul")
+_PARTICIPANT_SECTORS = frozenset({"GOV", "LEG", "IGO"})
+_NAME_JOINERS = _keys("عبد", "أبو", "ابو", "بن", "ابن", "بنت", "ولد", "آل", "ال")
+
+
+@dataclass(slots=True)
+class _Word:
+    start: int
+    end: int
+    key: str
+    variants: list[tuple[str, int, str]]  # (key, original start, stripped prefix)
+    gap: bool  # something other than spaces separates it from the previous word
+
+
+@dataclass(slots=True)
+class _Seg:
+    i: int
+    j: int
+    start: int
+    end: int
+    items: list[Item]
+    prefix: str
+
+
+@dataclass
+class _Context:
+    """What the whole article says, used to resolve contextual aliases and generics."""
+
+    date: str | None
+    families: set[str] = field(default_factory=set)
+    country: str | None = None
+
+
+def _words(text: str) -> list[_Word]:
+    norm = normalize(text, ta_marbuta=True, hamza=True)
+    ntext = norm.text
+    offsets = norm.offsets
+    words: list[_Word] = []
+    prev_end = 0
+    for m in _WORD.finditer(ntext):
+        ns, ne = m.span()
+        w = m.group()
+        gap = bool(words) and bool(ntext[prev_end:ns].strip())
+        prev_end = ne
+        start, end = offsets[ns], offsets[ne - 1] + 1
+        full = word_key(w)
+        variants: list[tuple[str, int, str]] = [(full, start, "")]
+        if len(w) > 3 and w[0] in "وفبلك":
+            for p in _PREFIXES:
+                if not w.startswith(p) or len(w) - len(p) < 2:
+                    continue
+                rest = w[len(p):]
+                keys = [(word_key(rest), offsets[ns + len(p)], p)]
+                if p.endswith("ل") and rest.startswith("ل") and len(rest) > 3:
+                    # لل = ل + ال: the article's ل stays out of the span too
+                    keys.append((word_key("ا" + rest), offsets[ns + len(p) + 1], p + "ل"))
+                for k, vstart, pre in keys:
+                    if k and all(v[0] != k for v in variants):
+                        variants.append((k, vstart, pre))
+        words.append(_Word(start, end, full, variants, gap))
+    return words
+
+
+def _segments(words: list[_Word], kb: KnowledgeBase) -> list[_Seg]:
+    segs: list[_Seg] = []
+    n = len(words)
+    i = 0
+    prefixes, keys = kb.prefixes, kb.keys
+    while i < n:
+        best: tuple[int, _Seg] | None = None
+        for key, vstart, prefix in words[i].variants:
+            k: tuple[str, ...] = (key,)
+            if k not in prefixes:
+                continue
+            last = (i + 1, k) if k in keys else None
+            j = i + 1
+            while j < n and not words[j].gap:
+                k2 = (*k, words[j].key)
+                if k2 not in prefixes:
+                    break
+                k = k2
+                j += 1
+                if k in keys:
+                    last = (j, k)
+            if last and (best is None or last[0] > best[0]):
+                end_word = words[last[0] - 1]
+                best = (last[0], _Seg(i, last[0], vstart, end_word.end, keys[last[1]], prefix))
+        if best is not None:
+            segs.append(best[1])
+            i = best[0]
+        else:
+            w = words[i]
+            segs.append(_Seg(i, i + 1, w.start, w.end, [], ""))
+            i += 1
+    return segs
+
+
+def _nat_iso(item: Item) -> str:
+    ref = item.ref
+    assert isinstance(ref, tuple)
+    return str(ref[0])
+
+
+def _nat_plural(item: Item) -> bool:
+    ref = item.ref
+    assert isinstance(ref, tuple)
+    return bool(ref[1])
+
+
+def _date(doc_date: str | None) -> str | None:
+    if doc_date and len(doc_date) >= 10 and doc_date[4] == "-":
+        return doc_date[:10]
+    return None
+
+
+class _Resolver:
+    """One pass over an article (or a span of it)."""
+
+    def __init__(self, text: str, kb: KnowledgeBase, ctx: _Context, *, offset: int = 0,
+                 entities: tuple[Entity, ...] = (), sentences: tuple[tuple[int, int], ...] = ()):
+        self.text = text
+        self.kb = kb
+        self.ctx = ctx
+        self.offset = offset
+        self.words = _words(text)
+        self.segs = _segments(self.words, kb)
+        self.per = {e.start - offset: e for e in entities if e.type == "PER"}
+        self.sentences = sentences
+        self.out: list[ActorMention] = []
+        self.surnames: dict[str, ActorMention] = {}
+
+    # -- helpers -------------------------------------------------------------------------
+    def adjacent(self, q: int) -> bool:
+        return q < len(self.segs) and not self.words[self.segs[q].i].gap
+
+    def seg_key(self, q: int) -> str:
+        seg = self.segs[q]
+        return self.words[seg.i].key if seg.j - seg.i == 1 else ""
+
+    def items(self, q: int, kind: str) -> list[Item]:
+        return [it for it in self.segs[q].items if it.kind == kind]
+
+    def actor(self, q: int, *, types: tuple[str, ...] | None = None) -> Actor | None:
+        """The KB actor a segment names (contextual aliases only when the context holds;
+        organisations only inside their period)."""
+        for it in self.segs[q].items:
+            if it.kind not in {"actor", "ctx_actor"}:
+                continue
+            actor = self.kb.actors.get(str(it.ref))
+            if actor is None or (types and actor.type not in types):
+                continue
+            if it.kind == "ctx_actor" and not self.context_holds(actor):
+                continue
+            if actor.type not in {"person", "country", "actor"} and self.ctx.date and actor.dated:
+                _period, inside = actor.period_for(self.ctx.date)
+                if not inside:
+                    continue
+            return actor
+        return None
+
+    def context_holds(self, actor: Actor) -> bool:
+        if actor.kb_id in self.ctx.families:
+            return True
+        cond = actor.context
+        if cond.startswith("country:"):
+            return self.ctx.country == cond.split(":", 1)[1]
+        return False
+
+    def mention(self, start: int, end: int, **kw: object) -> ActorMention:
+        s, e = start + self.offset, end + self.offset
+        return ActorMention(start=s, end=e, text=self.text[start:end], **kw)  # type: ignore[arg-type]
+
+    def from_actor(self, actor: Actor, start: int, end: int, *, role: str | None = None,
+                   confidence: float = 0.95) -> ActorMention:
+        period, inside = actor.period_for(self.ctx.date)
+        if period is None:
+            return self.mention(start, end, name=actor.name_ar, name_en=actor.name_en,
+                                country=None, sector=None, code=None, kb_id=actor.kb_id,
+                                confidence=confidence, role=role)
+        return self.mention(
+            start, end, name=actor.name_ar, name_en=actor.name_en, country=period.country,
+            sector=period.sector, code=period.code, kb_id=actor.kb_id, generic=False,
+            confidence=confidence if inside or not actor.dated else confidence - 0.15,
+            role=role or period.role,
+        )
+
+    def take_name(self, q: int) -> tuple[int, int, int, Actor | None] | None:
+        """A person's name starting at segment ``q``: (start, end, next q, KB person)."""
+        if q >= len(self.segs):
+            return None
+        seg = self.segs[q]
+        person = self.actor(q, types=("person", "actor"))
+        if person is not None and person.type in {"person", "actor"}:
+            return seg.start, seg.end, q + 1, person
+        if seg.items and not self.items(q, "role"):
+            return None
+        ent = self.per.get(seg.start)
+        if ent is not None:
+            end_local = ent.end - self.offset
+            r = q
+            while r < len(self.segs) and self.segs[r].start < end_local:
+                r += 1
+            return seg.start, self.segs[r - 1].end, r, None
+        key = self.seg_key(q)
+        if seg.items or (key not in self.kb.given_names and key not in _NAME_JOINERS):
+            return None
+        r = q + 1
+        if key in _NAME_JOINERS and self.adjacent(r):
+            r += 1
+        # a surname (and «بن X» chains)
+        for _ in range(3):
+            if not self.adjacent(r) or self.segs[r].items:
+                break
+            k = self.seg_key(r)
+            if not k or k in _NOT_NAME:
+                break
+            r += 1
+            if k not in _NAME_JOINERS:
+                if self.adjacent(r) and self.seg_key(r) in _keys("بن", "ابن", "بنت", "ولد"):
+                    r += 1
+                    continue
+                if k in self.kb.given_names:  # a father's name: the family name follows
+                    continue
+                break
+        if r == q + 1 and key in _NAME_JOINERS:
+            return None
+        return seg.start, self.segs[r - 1].end, r, None
+
+    # -- rules ---------------------------------------------------------------------------
+    def role_phrase(self, p: int, role: Role) -> tuple[list[ActorMention], int]:
+        """A title or office and what follows it: countries, organisation, name."""
+        q = p + 1
+        countries: list[str] = []
+        org: Actor | None = None
+        org_generic: Generic | None = None
+        international = ""
+        name: tuple[int, int, int, Actor | None] | None = None
+        rank = role.kind in {"rank", "title"}
+        while self.adjacent(q):
+            seg = self.segs[q]
+            key = self.seg_key(q)
+            nat = self.items(q, "nationality")
+            if key in _FILLERS:
+                q += 1
+                continue
+            if nat and not seg.prefix:
+                iso = _nat_iso(nat[0])
+                if iso in {"UN", "EU"}:
+                    international = iso
+                elif iso not in countries:
+                    countries.append(iso)
+                q += 1
+                continue
+            if key in _LINKERS and self.adjacent(q + 1) and _TARGETED.search(role.label):
+                target = self.actor(q + 1)
+                if target is not None or self.items(q + 1, "place"):
+                    q += 2
+                    continue
+                break
+            actor = self.actor(q)
+            if actor is not None and actor.type == "country":
+                if seg.prefix and not (seg.prefix == "و" and role.number != "sg" and countries):
+                    if seg.prefix not in {"ل"}:
+                        break
+                countries.append(actor.kb_id)
+                q += 1
+                continue
+            if actor is not None and actor.type not in {"person", "country"} and org is None \
+                    and name is None and (not seg.prefix or seg.prefix in {"ل", "ب"}):
+                org = actor
+                q += 1
+                continue
+            gen = self.items(q, "generic")
+            if gen and org is None and org_generic is None and not seg.prefix:
+                g = gen[0].ref
+                assert isinstance(g, Generic)
+                if g.kind == "institution":
+                    org_generic = g
+                    q += 1
+                    continue
+            roles = self.items(q, "role")
+            if roles and isinstance(roles[0].ref, Role) and roles[0].ref.kind in {"rank", "title"}:
+                q += 1
+                continue
+            name = self.take_name(q)
+            if name is not None:
+                q = name[2]
+            break
+        if q == p + 1 and rank:
+            return [], p + 1
+        if name is None and rank:
+            return [], p + 1
+        start = self.segs[p].start
+        end = self.segs[q - 1].end
+        label = None if rank and name is not None and name[3] is not None else role.label
+        if name is not None and name[3] is not None:  # a person the KB knows
+            m = self.from_actor(name[3], start, end, role=label)
+            if countries and m.country is None and not international:
+                m = dataclasses.replace(m, country=countries[0],
+                                        code=countries[0] + (m.sector or ""))
+            return [m], q
+        if not countries and org is None and org_generic is None and not international \
+                and name is None:
+            return self.bare_role(p, role), q
+        sector = role.sector
+        country: str | None = None
+        code: str | None = None
+        kb_id: str | None = None
+        if org is not None:
+            period, _ = org.period_for(self.ctx.date)
+            if period is not None:
+                country = period.country
+                sector = sector if sector and role.kind == "office" and sector != "GOV" \
+                    else period.sector
+                if period.sector == "IGO":
+                    sector, code = "IGO", period.code
+        if org_generic is not None and not sector:
+            sector = org_generic.sector
+        if international == "UN" or (sector == "IGO" and code is None):
+            sector, code, country = "IGO", "IGOUNO", None
+        elif international == "EU":
+            sector, code, country = "IGO", "IGOEUR", None
+        out: list[ActorMention] = []
+        targets = countries if countries and not international else [country]
+        if org_generic is not None and not countries and country is None:
+            targets = [self.ctx.country]
+        for c in targets:
+            holder = None
+            if name is None and self.ctx.date:
+                owner = org.kb_id if org is not None else c
+                holder = self.role_holder(owner, role.label) if owner else None
+            if holder is not None:
+                out.append(self.from_actor(holder, start, end, role=role.label, confidence=0.8))
+                continue
+            cc = c if code is None or code != "IGOUNO" else None
+            out.append(self.mention(
+                start, end,
+                name=self.text[name[0]:name[1]] if name else None,
+                name_en=None, country=cc, sector=sector,
+                code=code or ((cc or "") + (sector or "")) or None,
+                kb_id=kb_id, generic=False, confidence=0.75 if name else 0.7,
+                role=role.label,
+            ))
+        return out, q
+
+    def role_holder(self, owner: str, label: str) -> Actor | None:
+        date = self.ctx.date
+        if not date:
+            return None
+        for kb_id in self.kb.role_holders.get((owner, label), []):
+            actor = self.kb.actors[kb_id]
+            for p in actor.periods:
+                if p.role == label and p.contains(date):
+                    return actor
+        return None
+
+    def bare_role(self, p: int, role: Role) -> list[ActorMention]:
+        """«الوزير» alone: the last mention holding such an office (coreference)."""
+        if role.kind != "office":
+            return []
+        base = role.label.split()[-1]
+        for m in reversed(self.out):
+            if m.role and m.role.split()[-1] == base and not m.generic:
+                seg = self.segs[p]
+                return [dataclasses.replace(
+                    m, start=seg.start + self.offset, end=seg.end + self.offset,
+                    text=self.text[seg.start:seg.end], confidence=0.6)]
+        return []
+
+    def generic_phrase(self, p: int, g: Generic) -> tuple[list[ActorMention], int]:
+        """A generic noun and its country (adjective, country, place) or name."""
+        if g.kind == "participants":
+            return self.participants(p), p + 1
+        q = p + 1
+        country: str | None = None
+        explicit = False
+        while self.adjacent(q):
+            seg = self.segs[q]
+            key = self.seg_key(q)
+            nat = self.items(q, "nationality")
+            if key in _FILLERS:
+                q += 1
+                continue
+            if nat and not seg.prefix and not explicit:
+                iso = _nat_iso(nat[0])
+                if iso not in {"UN", "EU"}:
+                    country, explicit = iso, True
+                q += 1
+                continue
+            actor = self.actor(q)
+            if actor is not None and actor.type == "country" and not explicit and not seg.prefix:
+                country, explicit = actor.kb_id, True
+                q += 1
+                continue
+            place = self.items(q, "place")
+            if place and not explicit and not seg.prefix:
+                country, explicit = str(place[0].ref), True
+                q += 1
+                continue
+            if g.kind == "group" or g.sector in {"MIL", "COP"}:
+                name = self.take_name(q)
+                if name is not None:
+                    start = self.segs[p].start
+                    if name[3] is not None:
+                        return [self.from_actor(name[3], start, name[1], role=g.label)], name[2]
+                    return [self.mention(
+                        start, name[1], name=self.text[name[0]:name[1]], name_en=None,
+                        country=country, sector=g.sector,
+                        code=(country or "") + (g.sector or "") or None, kb_id=None,
+                        generic=False, confidence=0.7, role=g.label)], name[2]
+            break
+        start, end = self.segs[p].start, self.segs[q - 1].end
+        if not explicit and g.sector not in {"IGO", "NGO"}:
+            country = self.ctx.country
+        institution = g.kind == "institution" and explicit
+        cname = self.kb.countries_en.get(country or "", country)
+        return [self.mention(
+            start, end, name=None,
+            name_en=f"{cname} {g.label}" if country else g.label,
+            country=country, sector=g.sector,
+            code=((country or "") + (g.sector or "")) or None,
+            kb_id=f"{country}-{g.sector}" if institution else None,
+            generic=not institution, confidence=0.75 if explicit else 0.6,
+            role=g.label if g.kind == "group" else None,
+        )], q
+
+    def participants(self, p: int) -> list[ActorMention]:
+        """«المجتمعون»: the actors of the last meeting sentence naming two countries or more."""
+        seg = self.segs[p]
+        here = seg.start + self.offset
+        for s_start, s_end in reversed(self.sentences):
+            if s_start >= here:
+                continue
+            sentence = normalize(self.text[s_start - self.offset:s_end - self.offset],
+                                 ta_marbuta=True, hamza=True).text
+            if not _MEETING.search(sentence):
+                continue
+            found: dict[str, ActorMention] = {}
+            for m in self.out:
+                if s_start <= m.start < s_end and m.country and not m.generic \
+                        and m.sector in _PARTICIPANT_SECTORS:
+                    found.setdefault(m.country, m)
+            if len(found) >= 2:
+                return [dataclasses.replace(
+                    m, start=here, end=seg.end + self.offset, text=self.text[seg.start:seg.end],
+                    confidence=0.6, role="meeting participant") for m in found.values()]
+        return [self.mention(seg.start, seg.end, name=None, name_en="meeting participants",
+                             country=None, sector=None, code=None, kb_id=None, generic=True,
+                             confidence=0.5, role="meeting participant")]
+
+    def country_mention(self, p: int, actor: Actor) -> list[ActorMention]:
+        seg = self.segs[p]
+        if seg.prefix and seg.prefix not in {"و", "ف"}:
+            return []
+        if p > 0 and not self.words[seg.i].gap:
+            prev = self.segs[p - 1]
+            if prev.j - prev.i == 1 and self.words[prev.i].key in _LOCATIVE:
+                return []
+            if self.items(p - 1, "generic") or self.items(p - 1, "role"):
+                return []
+        return [self.from_actor(actor, seg.start, seg.end, confidence=0.7)]
+
+    # -- main loop -----------------------------------------------------------------------
+    def run(self) -> list[ActorMention]:
+        p = 0
+        n = len(self.segs)
+        while p < n:
+            mentions, p = self.step(p)
+            for m in mentions:
+                self.out.append(m)
+                actor = self.kb.actors.get(m.kb_id) if m.kb_id else None
+                is_person = (actor is not None and actor.type == "person") or (
+                    m.kb_id is None and m.name is not None and not m.generic)
+                parts = (m.name or "").split()
+                if is_person and len(parts) >= 2:
+                    self.surnames[word_key(parts[-1])] = m
+        return self.out
+
+    def step(self, p: int) -> tuple[list[ActorMention], int]:
+        seg = self.segs[p]
+        actor = self.actor(p)
+        roles = self.items(p, "role")
+        if actor is not None and actor.type == "country":
+            return self.country_mention(p, actor), p + 1
+        if actor is not None and not (roles and actor.source.startswith("up")):
+            m = self.from_actor(actor, seg.start, seg.end,
+                                confidence=0.95 if self.items(p, "actor") else 0.85)
+            q = p + 1
+            # an appositive title: «سامح شكري وزير خارجية مصر»
+            if actor.type == "person" and self.adjacent(q):
+                app = self.items(q, "role")
+                if app and isinstance(app[0].ref, Role) and app[0].ref.kind == "office" \
+                        and app[0].ref.number == "sg":
+                    more, q2 = self.role_phrase(q, app[0].ref)
+                    if more and more[0].country and more[0].country == m.country:
+                        m = dataclasses.replace(m, end=more[0].end + 0,
+                                                text=self.text[seg.start:more[0].end - self.offset],
+                                                role=app[0].ref.label)
+                        return [m], q2
+            return [m], q
+        if roles:
+            role = roles[0].ref
+            assert isinstance(role, Role)
+            mentions, q = self.role_phrase(p, role)
+            if mentions or q > p + 1:
+                return mentions, max(q, p + 1)
+        generic = self.items(p, "generic")
+        if generic:
+            g = generic[0].ref
+            assert isinstance(g, Generic)
+            return self.generic_phrase(p, g)
+        nat = self.items(p, "nationality")
+        if nat and _nat_plural(nat[0]):
+            iso = _nat_iso(nat[0])
+            if iso not in {"UN", "EU"}:
+                return [self.mention(seg.start, seg.end, name=None,
+                                     name_en=self.kb.countries_en.get(iso, iso), country=iso,
+                                     sector=None, code=iso, kb_id=None, generic=True,
+                                     confidence=0.6)], p + 1
+        if not seg.items:
+            key = self.words[seg.i].key
+            prior = self.surnames.get(key)
+            if prior is not None:
+                return [dataclasses.replace(prior, start=seg.start + self.offset,
+                                            end=seg.end + self.offset,
+                                            text=self.text[seg.start:seg.end],
+                                            confidence=0.8)], p + 1
+            if seg.start in self.per:
+                name = self.take_name(p)
+                if name is not None:
+                    return [self.mention(name[0], name[1], name=self.text[name[0]:name[1]],
+                                         name_en=None, country=None, sector=None, code=None,
+                                         kb_id=None, generic=False, confidence=0.5)], name[2]
+        return [], p + 1
+
+
+def _context(doc: Document, kb: KnowledgeBase) -> _Context:
+    """Pre-pass: which KB families the article names, and its main country."""
+    ctx = _Context(date=_date(doc.date))
+    words = _words(doc.text)
+    segs = _segments(words, kb)
+    counts: Counter[str] = Counter()
+    for seg in segs:
+        for it in seg.items:
+            if it.kind == "actor":
+                actor = kb.actors.get(str(it.ref))
+                if actor is None:
+                    continue
+                if actor.type == "country":
+                    counts[actor.kb_id] += 1
+                else:
+                    if actor.type not in {"person", "actor"} and ctx.date and actor.dated \
+                            and not actor.period_for(ctx.date)[1]:
+                        continue
+                    ctx.families.update(kb.family(actor.kb_id))
+                break
+            if it.kind == "nationality":
+                iso = _nat_iso(it)
+                if iso not in {"UN", "EU"}:
+                    counts[iso] += 1
+                break
+            if it.kind == "place":
+                counts[str(it.ref)] += 1
+                break
+    if counts:
+        top, n = counts.most_common(1)[0]
+        if n >= 2 or len(counts) == 1:
+            ctx.country = top
+    return ctx
+
+
+def resolve_actors(doc: Document, *, kb: KnowledgeBase | None = None) -> tuple[ActorMention, ...]:
+    """Every actor mention of ``doc``, resolved (see the module docstring for the rules)."""
+    kb = kb or load_kb()
+    ctx = _context(doc, kb)
+    sentences = tuple((s.start, s.end) for s in doc.sentences)
+    resolver = _Resolver(doc.text, kb, ctx, entities=doc.entities, sentences=sentences)
+    return tuple(resolver.run())
+
+
+def resolve_span_all(doc: Document, start: int, end: int) -> list[ActorMention]:
+    """The actor mentions inside ``doc.text[start:end]``: from ``doc.actors`` when they
+    overlap the span, else resolved from the span's text in the article's context."""
+    inside = [m for m in doc.actors if m.start < end and start < m.end]
+    if inside:
+        return inside
+    kb = load_kb()
+    ctx = _context(doc, kb)
+    resolver = _Resolver(doc.text[start:end], kb, ctx, offset=start,
+                         entities=tuple(e for e in doc.entities if start <= e.start < end))
+    return resolver.run()
+
+
+def resolve_span(doc: Document, start: int, end: int) -> ActorMention | None:
+    """The actor the span names (the mention with the largest overlap), or None."""
+    found = resolve_span_all(doc, start, end)
+    if not found:
+        return None
+    return max(found, key=lambda m: (min(end, m.end) - max(start, m.start), m.confidence))
+
+
+def generic_actor(text: str, *, country: str | None = None,
+                  date: str | None = None) -> ActorMention | None:
+    """Resolve a free noun phrase to an actor (named or generic); offsets are relative to
+    ``text``. ``country`` is the article's country for generics without one."""
+    kb = load_kb()
+    ctx = _Context(date=_date(date), country=country)
+    found = _Resolver(text, kb, ctx).run()
+    return found[0] if found else None
+
+
+@register_stage("actors", requires=("tokens", "entities"), assigns=("actors",))
 def make_actors(config: StageConfig) -> Stage:
     """Resolve mentions to actors with country and sector codes."""
+    min_confidence = float(config.get("min_confidence", 0.0))
+    kb_dir = config.get("kb_dir")
+    kb = load_kb(str(kb_dir) if kb_dir else None)
 
     def actors(doc: Document) -> Document:
-        return doc
+        found = resolve_actors(doc, kb=kb)
+        if min_confidence:
+            found = tuple(m for m in found if m.confidence >= min_confidence)
+        return dataclasses.replace(doc, actors=found)
 
     return actors
