@@ -29,6 +29,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 import regex
@@ -41,6 +42,7 @@ from marsad.geo_gazetteer import (
     load_demonyms,
     load_gazetteer,
     load_short_names,
+    load_strict,
     word_key,
 )
 from marsad.pipeline import Stage, StageConfig, register_stage
@@ -107,14 +109,19 @@ def _adjacent(a: _Match, b: _Match, words: list[_Word]) -> bool:
     return gap == 1 and words[b.first - 1].text in _LIST_GAP
 
 
+_cached_key = lru_cache(maxsize=200_000)(word_key)
+
+
 def _words(text: str) -> list[_Word]:
     out: list[_Word] = []
+    key = _cached_key
     for m in _WORD.finditer(text):
         w = m.group()
-        out.append(_Word(m.start(), m.end(), word_key(w) if len(w) > 1 else w, w))
+        out.append(_Word(m.start(), m.end(), key(w) if len(w) > 1 else w, w))
     return out
 
 
+@lru_cache(maxsize=200_000)
 def _variants(key: str) -> list[tuple[str, str]]:
     """``(stem key, stripped prefix)`` readings of a word, the unstripped one first."""
     out = [(key, "")]
@@ -177,6 +184,9 @@ class PlaceResolver:
         self.ambiguous = ambiguous if ambiguous is not None else load_ambiguous()
         self.demonyms = demonyms if demonyms is not None else load_demonyms()
         self.short_names = load_short_names()
+        self.strict = load_strict()
+        self._starts_cache: dict[str, list[tuple[str, str]]] = {}
+        self._nisba_cache: dict[str, str | None] = {}
         self.context_weight = context_weight
 
     # -- finding ------------------------------------------------------------------------
@@ -191,9 +201,7 @@ class PlaceResolver:
         while i < n_words:
             best: tuple[int, list[int], str, str] | None = None
             run: list[str] | None = None
-            for stem, pre in _variants(keys[i]):
-                if not self.gaz.starts(stem):
-                    continue
+            for stem, pre in self._starting(keys[i]):
                 if run is None:
                     run = self._run(text, words, keys, i)
                 hit = self.gaz.match_at(run, 0, stem)
@@ -220,6 +228,8 @@ class PlaceResolver:
         previous match ends right before it (or one comma/و before) and ``و`` joins them."""
         if not matches or len(m.alias[0]) <= 3 or not _adjacent(matches[-1], m, words):
             return False
+        if " ".join(m.alias) in self.strict:
+            return False
         prev = matches[-1]
         prev_countries = {self.gaz.places[i].country for i in prev.candidates}
         return " ".join(prev.alias) not in self.ambiguous and any(
@@ -237,6 +247,24 @@ class PlaceResolver:
                     b.country_list = True
                 if is_country(b):
                     a.country_list = True
+
+    def _starting(self, key: str) -> list[tuple[str, str]]:
+        """The readings of a word key that begin some alias (cached)."""
+        hit = self._starts_cache.get(key)
+        if hit is None:
+            hit = [(stem, pre) for stem, pre in _variants(key) if self.gaz.starts(stem)]
+            if len(self._starts_cache) < 500_000:
+                self._starts_cache[key] = hit
+        return hit
+
+    def _nisba_of(self, key: str) -> str | None:
+        """:func:`_nisba` with a cache."""
+        if key in self._nisba_cache:
+            return self._nisba_cache[key]
+        country = _nisba(key, self.demonyms) if len(key) > 3 else None
+        if len(self._nisba_cache) < 500_000:
+            self._nisba_cache[key] = country
+        return country
 
     def _run(self, text: str, words: list[_Word], keys: list[str], i: int) -> list[str]:
         """Keys of the words from ``i`` on that follow each other with only spaces between."""
@@ -265,7 +293,7 @@ class PlaceResolver:
             nxt = keys[m.last + 1]
             if nxt in _CAPITAL_WORDS:
                 m.after_capital = True
-            m.nisba_country = _nisba(nxt, self.demonyms) or m.nisba_country
+            m.nisba_country = self._nisba_of(nxt) or m.nisba_country
         locative = "ب" in m.prefix or prev in _LOCATIVE_WORDS
         if locative:
             m.meeting = self._near_meeting(words, keys, m)
@@ -286,6 +314,8 @@ class PlaceResolver:
         alias = " ".join(m.alias)
         if len(alias) <= 2:
             return False
+        if alias in self.strict:
+            return m.ner
         context = bool(m.trigger or m.ner or m.nisba_country)
         if alias in self.ambiguous and not (m.ner or (m.trigger and not m.after_capital)):
             return False
@@ -310,7 +340,7 @@ class PlaceResolver:
         administrative units, regions)."""
         weights: defaultdict[str, float] = defaultdict(float)
         for w in words:
-            if len(w.key) > 3 and (c := _nisba(w.key, self.demonyms)):
+            if len(w.key) > 3 and (c := self._nisba_of(w.key)):
                 weights[c] += 1.0
         for m in matches:
             places = [self.gaz.places[i] for i in m.candidates]
@@ -326,13 +356,13 @@ class PlaceResolver:
     def score(self, place: Place, m: _Match, context: Mapping[str, float], total: float) -> float:
         """How well ``place`` fits the mention ``m`` in an article with ``context``."""
         if place.kind == "country":
-            s = 3.0
+            s = 4.0
         elif place.kind == "region":
-            s = 2.0
+            s = 2.5
         elif place.kind == "admin1":
-            s = 1.2
+            s = 2.3
         elif place.kind == "admin2":
-            s = 0.6
+            s = 1.0
         else:
             s = 0.5 + 0.5 * min(math.log10(place.population + 1), 7.5)
         if total > 0:

@@ -149,8 +149,20 @@ def _read_lines(name: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def load_ambiguous() -> frozenset[str]:
-    """Word keys of place names that are also common words: matched only with context."""
-    return frozenset(" ".join(alias_keys(ln.split("\t")[0])) for ln in _read_lines("ambiguous.txt"))
+    """Word keys of place names that are also common words: matched only with context
+    (a trigger word, a list of places, or an NER tag)."""
+    return frozenset(
+        " ".join(alias_keys(ln.lstrip("!").split("\t")[0])) for ln in _read_lines("ambiguous.txt")
+    )
+
+
+@lru_cache(maxsize=1)
+def load_strict() -> frozenset[str]:
+    """Word keys of names (marked ``!`` in ``ambiguous.txt``) read as places only inside an
+    NER LOC/GPE entity."""
+    return frozenset(
+        " ".join(alias_keys(ln[1:])) for ln in _read_lines("ambiguous.txt") if ln.startswith("!")
+    )
 
 
 @lru_cache(maxsize=1)
