@@ -80,6 +80,13 @@ class _Cand:
 
 
 @dataclass(slots=True)
+class _Ctx:
+    norm: str
+    last_year: int | None = None
+    wrapper: str = ""
+
+
+@dataclass(slots=True)
 class _Res:
     start: int
     end: int
@@ -150,8 +157,17 @@ def find_times(
             if e > s and _accept(name, m, norm, lx, offsets, persons or []):
                 cands.append(_Cand(s, e, name, m, priority))
     chosen = _select(cands)
-    resolved = [r for c in chosen if (r := _resolve(c, norm, ref, lx)) is not None]
-    resolved = _compose(resolved, norm, ref)
+    ctx = _Ctx(norm)
+    resolved = []
+    for c in chosen:
+        ctx.wrapper = _wrapper(norm, c.start)
+        r = _resolve(c, ctx, ref, lx)
+        if r is None:
+            continue
+        resolved.append(r)
+        if r.period is not None and (c.match.groupdict().get("year") or c.rule in _EXPLICIT_YEAR):
+            ctx.last_year = r.period.end.year
+    resolved = _compose(_merge_anchored(resolved, norm), norm, ref)
     out = []
     for r in resolved:
         o_start, o_end = _to_original(offsets, r.start, r.end)
@@ -212,8 +228,18 @@ def _accept(
             ws, we = _to_original(offsets, *m.span("wd"))
             if any(ps <= ws and we <= pe for ps, pe in persons):
                 return False
+    if name in ("month_year", "month_rel", "month") and regex.fullmatch(r"\d{1,2}", prev):
+        before = _strip_clitic(_prev_word(norm, m.start() - len(prev) - 1))
+        if before in lx.cues["named_date_before"]:
+            return False
+    if name == "dmy" and _levant_coalition(m, prev, lx):
+        return False
+    if name in _COUNTS and _relative_to_event(m, norm):
+        return False
     if name == "rel_day":
         rd = m.group("rd")
+        if rd.endswith("امس") and _next_word(norm, m.end("rd")) in lx.cues["yesterday_not_after"]:
+            return False
         if rd.endswith("اليوم"):
             nxt = _next_word(norm, m.end("rd"))
             if m.group("wd") is None and nxt in lx.cues["today_not_after"]:
@@ -221,6 +247,25 @@ def _accept(
             if prev in lx.cues["day_not_before"]:
                 return False
     return True
+
+
+_EVENT_AFTER = regex.compile(normalize_key(
+    r"\s+(?:من|على\s+(?:بدء|انطلاق|موعد|انتهاء|إجراء|انعقاد|اندلاع|وفاة|رحيل|تولي|توقيع|سقوط))(?!\w)"
+))
+
+
+def _relative_to_event(m: regex.Match[str], norm: str) -> bool:
+    """«قبل يومين من الانتخابات», «بعد عام على توقيع ...»: anchored to an event, not to
+    the article date."""
+    op = m.group("op")
+    return op in ("قبل", "بعد") and _EVENT_AFTER.match(norm, m.end()) is not None
+
+
+def _levant_coalition(m: regex.Match[str], prev: str, lx: Lexicon) -> bool:
+    """«8 آذار» / «14 آذار» with no year and no preposition: Lebanon's coalitions."""
+    if m.group("year") or m.group("day") not in ("8", "14"):
+        return False
+    return m.group("month") == "اذار" and prev not in ("في", "منذ", "يوم", "حتى", "قبل", "بعد")
 
 
 def _weekday_ok(m: regex.Match[str], norm: str, lx: Lexicon, prev: str) -> bool:
@@ -245,7 +290,10 @@ def _tense(norm: str, start: int, end: int) -> str:
     lo = max(0, start - 160)
     back = norm[lo:start]
     cut = max((m.end() for m in _SENT_END.finditer(back)), default=0)
-    window = back[cut:] + " " + norm[end : end + 40].split(".")[0]
+    parts = back[cut:].split(",")
+    while len(parts) > 1 and len(parts[-1].split()) < 2:
+        parts.pop()
+    window = parts[-1]
     r = rules()
     if r.future.search(window):
         return "future"
@@ -328,20 +376,25 @@ def _count(g: dict[str, str | None], lx: Lexicon) -> tuple[str, int] | None:
     return unit, max(base, 1)
 
 
-def _resolve(c: _Cand, norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+def _wrapper(norm: str, start: int) -> str:
+    pm = rules().pre_wrapper.search(norm[max(0, start - 40) : start])
+    return " ".join(pm.group("w").split()) if pm else ""
+
+
+def _resolve(c: _Cand, ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
     m = c.match
     g = m.groupdict()
     res = _Res(c.start, c.end, None, "point", "day", rule=c.rule, part=g.get("part"))
     try:
-        out = _HANDLERS[c.rule](res, g, norm, ref, lx)
+        out = _HANDLERS[c.rule](res, g, ctx, ref, lx)
     except ValueError:
         return None
-    if out is not None and c.rule not in _COUNTS and _RECURRING.match(norm, c.end):
+    if out is not None and c.rule not in _COUNTS and _RECURRING.match(ctx.norm, c.end):
         out.kind, out.period = "recurring", None
     return out
 
 
-def _r_numeric(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+def _r_numeric(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
     a, b, c = int(g["a"] or 0), int(g["b"] or 0), int(g["c"] or 0)
     if len(g["a"] or "") == 4:
         y, mo, d = a, b, c
@@ -363,7 +416,7 @@ def _r_numeric(res: _Res, g: dict[str, str | None], norm: str, ref: date | None,
     return res
 
 
-def _r_dmy(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+def _r_dmy(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
     month = lx.lookup_month(g["month"] or "")
     if month is None:
         return None
@@ -373,8 +426,10 @@ def _r_dmy(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx:
     day2 = int(g["day2"] or 0) if g.get("day2") else None
     if g["year"]:
         first = date(int(g["year"] or 0), month, day)
+    elif g.get("yrel") and ref is not None:
+        first = date(_year_rel(g["yrel"] or "", ctx, ref), month, day)
     elif ref is not None:
-        direction = _rel_direction(g["rel"]) or _date_direction(norm, res, ref)
+        direction = _rel_direction(g["rel"]) or _date_direction(ctx, res, ref)
         found = day_month_occurrence(ref, month, day, direction)
         if found is None:
             return None
@@ -389,11 +444,25 @@ def _r_dmy(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx:
     return res
 
 
-def _date_direction(norm: str, res: _Res, ref: date) -> str | None:
-    return "future" if _tense(norm, res.start, res.end) == "future" else None
+def _date_direction(ctx: _Ctx, res: _Res, ref: date) -> str | None:
+    if ctx.wrapper in _SINCE:
+        return "past"
+    return "future" if _tense(ctx.norm, res.start, res.end) == "future" else None
 
 
-def _r_month(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+def _year_rel(yrel: str, ctx: _Ctx, ref: date) -> int:
+    """The year meant by «العام الماضي/المقبل/الجاري/نفسه» after a month name."""
+    word = yrel.split()[-1]
+    if word in _REL_LAST:
+        return ref.year - 1
+    if word in _REL_NEXT:
+        return ref.year + 1
+    if word in ("نفسه", "ذاته"):
+        return ctx.last_year or ref.year
+    return ref.year
+
+
+def _r_month(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
     form = g.get("month") or g.get("m1") or g.get("m2") or g.get("m3") or g.get("m4") or ""
     month = lx.lookup_month(form)
     if month is None:
@@ -401,8 +470,10 @@ def _r_month(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, l
     res.precision = "month"
     if g.get("year"):
         year = int(g["year"] or 0)
+    elif g.get("yrel") and ref is not None:
+        year = _year_rel(g["yrel"] or "", ctx, ref)
     elif ref is not None:
-        direction = _rel_direction(g.get("rel")) or _date_direction(norm, res, ref)
+        direction = _rel_direction(g.get("rel")) or _date_direction(ctx, res, ref)
         year = month_occurrence(ref, month, direction)
     else:
         return res
@@ -410,7 +481,7 @@ def _r_month(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, l
     return res
 
 
-def _r_hijri_date(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+def _r_hijri_date(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
     month = lx.lookup_hijri(g["hmonth"] or "")
     day = int(g["day"] or 0) if g["day"] else lx.ordinals.get(" ".join((g["ord"] or "").split()), 0)
     if month is None or not 1 <= day <= 30:
@@ -425,17 +496,23 @@ def _r_hijri_date(res: _Res, g: dict[str, str | None], norm: str, ref: date | No
     if found is None:
         return None
     res.period = day_period(found)
+    day2 = int(g.get("day2") or 0)
+    if day2 > day and (last := hijri_to_gregorian(year, month, day2)) is not None:
+        res.period, res.kind = range_period(found, last), "range"
     return res
 
 
-def _r_hijri_month(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
-    form = g.get("hmonth") or g.get("hmonth_c") or g.get("hmonth_p") or g.get("hmonth_y") or ""
+def _r_hijri_month(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
+    form = (g.get("hmonth") or g.get("hmonth_c") or g.get("hmonth_p") or g.get("hmonth_y")
+            or g.get("hmonth_g") or "")
     month = lx.lookup_hijri(form)
     if month is None:
         return None
     res.precision = "month"
     if g.get("hyear"):
         year = int(g["hyear"] or 0)
+    elif g.get("gyear"):
+        year = _hijri_year_in(int(g["gyear"] or 0), month)
     elif ref is not None:
         year = hijri_month_occurrence(ref, month)
     else:
@@ -447,23 +524,33 @@ def _r_hijri_month(res: _Res, g: dict[str, str | None], norm: str, ref: date | N
     return res
 
 
-def _r_hijri_year(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
-    period = hijri_year_period(int(g["hyear"] or 0))
+def _hijri_year_in(gyear: int, month: int) -> int:
+    """The Hijri year whose ``month`` begins in Gregorian year ``gyear``."""
+    guess = round((gyear - 622) * 33 / 32)
+    for year in (guess - 1, guess, guess + 1, guess - 2, guess + 2):
+        period = hijri_month_period(year, month)
+        if period is not None and period.start.year == gyear:
+            return year
+    return guess
+
+
+def _r_hijri_year(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
+    period = hijri_year_period(int(g.get("hyear") or g.get("hyear2") or 0))
     if period is None:
         return None
     res.period = _narrow(period, res.part)
     return res
 
 
-def _r_year(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+def _r_year(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
     res.period = _narrow(year_period(int(g["year"] or 0)), res.part)
     return res
 
 
-def _r_year_range(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+def _r_year_range(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
     y1, y2 = int(g["y1"] or 0), int(g["y2"] or 0)
     join = g["join"] or ""
-    if y2 <= y1 or y2 - y1 > 60:
+    if y2 <= y1 or (y2 - y1 > 60 and not g.get("between")):
         return None
     if join in ("و", "ل") and not g["between"]:
         return None
@@ -472,7 +559,7 @@ def _r_year_range(res: _Res, g: dict[str, str | None], norm: str, ref: date | No
     return res
 
 
-def _r_rel_day(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+def _r_rel_day(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
     rd = " ".join((g["rd"] or "").split())
     if "امس" in rd or "البارحة" in rd or "البارحه" in rd:
         offset = -2 if ("اول" in rd or rd.endswith("الاول")) else -1
@@ -482,12 +569,26 @@ def _r_rel_day(res: _Res, g: dict[str, str | None], norm: str, ref: date | None,
         offset = -1 if "الماضي" in rd else 0
     else:
         offset = 0
-    if ref is not None:
-        res.period = day_period(ref + timedelta(days=offset))
+    if ref is None:
+        return res
+    day = ref + timedelta(days=offset)
+    wd = g.get("wd")
+    weekday = lx.weekdays.get(wd[2:] if wd and wd.startswith("ال") else wd or "")
+    if weekday is not None and weekday != day.weekday():
+        # the explicit weekday wins over a publication date a day or two off
+        if offset < 0:
+            day = weekday_occurrence(ref, weekday, "last")
+        elif offset > 0:
+            day = weekday_occurrence(ref, weekday, "next")
+        else:
+            back = weekday_occurrence(ref, weekday, "past")
+            ahead = weekday_occurrence(ref, weekday, "future")
+            day = back if (ref - back) <= (ahead - ref) else ahead
+    res.period = day_period(day)
     return res
 
 
-def _r_weekday(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+def _r_weekday(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
     wd = g["wd"] or ""
     stem = wd[2:] if wd.startswith("ال") else wd[1:] if wd.startswith("ل") and wd[1:] in lx.weekdays else wd
     weekday = lx.weekdays.get(stem)
@@ -500,12 +601,12 @@ def _r_weekday(res: _Res, g: dict[str, str | None], norm: str, ref: date | None,
         return res
     direction = _rel_direction(g.get("rel"))
     if direction in (None, "current"):
-        direction = "future" if _tense(norm, res.start, res.end) == "future" else "past"
+        direction = "future" if _tense(ctx.norm, res.start, res.end) == "future" else "past"
     res.period = day_period(weekday_occurrence(ref, weekday, direction))
     return res
 
 
-def _r_rel_period(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+def _r_rel_period(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
     unit_form = g["unit"] or ""
     unit_form = unit_form[2:] if unit_form.startswith("ال") else unit_form[1:]
     unit = {"اسبوع": "week", "شهر": "month", "عام": "year", "سنة": "year", "سنه": "year"}.get(unit_form)
@@ -520,7 +621,7 @@ def _r_rel_period(res: _Res, g: dict[str, str | None], norm: str, ref: date | No
     return res
 
 
-def _r_count(res: _Res, g: dict[str, str | None], norm: str, ref: date | None, lx: Lexicon) -> _Res | None:
+def _r_count(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
     found = _count(g, lx)
     if found is None:
         return None
@@ -558,6 +659,7 @@ _HANDLERS = {
     "month_rel": _r_month,
     "month": _r_month,
     "year_range": _r_year_range,
+    "year_range_old": _r_year_range,
     "year": _r_year,
     "rel_day": _r_rel_day,
     "weekday": _r_weekday,
@@ -567,13 +669,30 @@ _HANDLERS = {
     "count_after": _r_count,
 }
 
-_SINCE = frozenset(normalize_key(w) for w in ("منذ", "اعتبارا من", "ابتداء من", "بدءا من"))
+_SINCE = frozenset({normalize_key("منذ")})
+_EXPLICIT_YEAR = frozenset({"numeric", "year", "year_range", "year_range_old"})
+_DATES = frozenset({"numeric", "dmy", "hijri_date"})
+_ANCHOR_GAP = regex.compile(normalize_key(r"^\s*[,(]?\s*(?:الموافق|الموافقة|الموافق\s+ل|ل)?\s*[(]?\s*$"))
 _UNTIL = frozenset(normalize_key(w) for w in (
     "حتى", "لغاية", "إلى غاية", "بحلول", "في موعد أقصاه", "في موعد لا يتجاوز", "في أجل أقصاه",
 ))
 _BEFORE = frozenset(normalize_key(w) for w in ("قبل", "قبيل"))
 _FROM = frozenset(normalize_key(w) for w in ("من", "بين", "ما بين"))
 _COUNTS = frozenset({"count", "count_1", "count_after"})
+
+
+def _merge_anchored(items: list[_Res], norm: str) -> list[_Res]:
+    """«الخميس الموافق 7/10/1436» / «اليوم الاثنين 4/10/1436»: the explicit date wins."""
+    out: list[_Res] = []
+    for cur in items:
+        prev = out[-1] if out else None
+        if prev is not None and cur.rule in _DATES and cur.period is not None \
+                and prev.rule in ("weekday", "rel_day", "numeric", "dmy", "hijri_date") \
+                and _ANCHOR_GAP.match(norm[prev.end : cur.start]):
+            out[-1] = dataclasses.replace(cur, start=prev.start)
+            continue
+        out.append(cur)
+    return out
 
 
 def _compose(items: list[_Res], norm: str, ref: date | None) -> list[_Res]:

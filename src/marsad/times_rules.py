@@ -103,7 +103,7 @@ END = r"(?!\w)"
 YEAR = r"(?:1[89]\d\d|20\d\d)"
 HYEAR = r"(?:1[34]\d\d)"
 HSUF = r"(?:\s*(?:ه|هجري|هجريه|هجرية|للهجرة|للهجره)(?!\w))"
-GSUF = r"(?:\s*م(?!\w))"
+GSUF = r"(?:\s*(?:م|ميلادي|ميلادية|للميلاد)(?!\w))"
 REL = _n(
     "الماضي|الماضية|المقبل|المقبلة|القادم|القادمة|الجاري|الجارية|الحالي|الحالية|المنصرم|"
     "المنصرمة|الفائت|الفائتة|المنقضي|السابق|السابقة|المنقضية|الأخير|الأخيرة"
@@ -134,8 +134,8 @@ class Rules:
     range_join: regex.Pattern[str]
 
 
-def _rule(core: str) -> regex.Pattern[str]:
-    return regex.compile(PFX + "(?P<t>" + core + ")" + END, regex.V0)
+def _rule(core: str, *, prefix: str = PFX) -> regex.Pattern[str]:
+    return regex.compile(prefix + "(?P<t>" + core + ")" + END, regex.V0)
 
 
 @lru_cache(maxsize=1)
@@ -145,7 +145,7 @@ def rules() -> Rules:
     month_any = alt(lx.months)
     month_cue = alt(f for f, s in lx.month_strength.items() if s != "rare")
     month_strong = alt(f for f, s in lx.month_strength.items() if s == "strong")
-    month_pair = rf"(?P<month>{month_any})(?:\s*[/(\-]\s*{month_any}\s*\)?)?"
+    month_pair = rf"(?P<month>{month_any})(?:(?:\s*[/(\-]\s*|\s+){month_any}\s*\)?)?"
     hmonth = alt(lx.hijri_months)
     hmonth_cue = alt(f for f in lx.hijri_months if f not in (_n("صفر"), _n("رجب")))
     wd = alt(lx.weekdays)
@@ -155,40 +155,48 @@ def rules() -> Rules:
     unit_1 = alt(u for u, (_, c) in lx.units.items() if c in (1, 2))
     kw_year = _n(r"عام|العام|سنة|السنة|عامي|العامين|سنتي")
     prep = _n(r"في|منذ|حتى|خلال|قبل|بعد|من|إلى|الى|طيلة|طوال|حلول|بحلول|لغاية|مع")
-    year_tail = rf"(?:\s*,?\s*(?:{_n('من')}\s+)?(?:(?:{kw_year})\s+)?(?P<year>{YEAR}){GSUF}?)"
+    yrel = _n(r"الماضي|المقبل|القادم|الجاري|الحالي|نفسه|ذاته|المنصرم|السابق|الفائت")
+    year_tail = (
+        rf"(?:\s*,?\s*(?:{_n('من')}\s+)?(?:(?:{kw_year})\s+)?(?P<year>{YEAR}){GSUF}?"
+        rf"|\s+(?:{_n('من')}\s+)?(?P<yrel>{_n('العام|السنة')}\s+{yrel}|{_n('هذا العام|هذه السنة')}))"
+    )
 
     patterns: list[tuple[str, str]] = [
         (
             "numeric",
-            r"(?<![\d.,/])(?P<a>\d{1,4})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})"
+            r"(?<![\d.,/])(?P<a>\d{1,4})\s?(?P<sep>[/.\-])\s?(?P<b>\d{1,2})\s?(?P=sep)\s?(?P<c>\d{1,4})"
             rf"(?![\d,]|\.\d)(?P<hsuf>{HSUF})?{GSUF}?",
         ),
         (
             "dmy",
             rf"(?:(?P<tod>{TOD})\s+)?(?:(?:{_n('يوم')}\s+)?(?P<wd>{AL}?{wd})\s*,?\s*)?(?:{_n('يوم')}\s+)?"
-            rf"(?:(?P<day>\d{{1,2}})(?:\s*(?:-|–|{_n('و|إلى|الى|حتى')})\s*(?P<day2>\d{{1,2}}))?"
+            rf"(?:(?P<day>\d{{1,2}})(?:\s*(?:-|–|{_n('إلى|الى|حتى')})\s*(?P<day2>\d{{1,2}}))?"
             rf"|(?P<ord>{ordinal}))"
             rf"\s*(?:{_n('من')}\s+)?(?:{_n('شهر')}\s+)?{month_pair}{year_tail}?"
             rf"(?:\s+(?P<rel>{REL}))?",
         ),
         (
             "hijri_date",
-            rf"(?:(?P<day>\d{{1,2}})|(?P<ord>{ordinal}))\s+(?:{_n('من')}\s+)?(?:{_n('شهر')}\s+)?"
-            rf"(?P<hmonth>{hmonth})(?:\s+(?:{_n('المبارك|الكريم|المعظم|الحرام|الفضيل')}))?"
+            rf"(?:(?P<day>\d{{1,2}})(?:\s*(?:-|–)\s*(?P<day2>\d{{1,2}}))?|(?P<ord>{ordinal}))\s+(?:{_n('من')}\s+)?(?:{_n('شهر')}\s+)?"
+            rf"(?P<hmonth>{hmonth})(?:\s+(?:{_n('المبارك|الكريم|المعظم|الحرام|الفضيل')}))?(?:\s+(?P<rel>{REL}))?"
             rf"(?:\s*,?\s*(?:{_n('من')}\s+)?(?:(?:{kw_year})\s+)?(?P<hyear>{HYEAR}))?{HSUF}?",
         ),
         (
             "hijri_month",
-            rf"(?:(?P<part>{PART})\s+)?(?:(?P<shahr>{_n('شهر')})\s+(?P<hmonth>{hmonth})"
+            rf"(?:(?P<part>{PART})\s+)?(?:(?P<hmonth_g>{hmonth_cue})\s+(?:{_n('من')}\s+)?(?:{kw_year})\s+(?P<gyear>{YEAR}){GSUF}?"
+            rf"|(?P<shahr>{_n('شهر')})\s+(?P<hmonth>{hmonth})"
             rf"|(?<=(?<!\w)[وف]?(?:{prep})\s+)(?P<hmonth_c>{hmonth_cue})"
             rf"|(?<=(?<!\w)(?:{PART})\s+)(?P<hmonth_p>{hmonth_cue})"
-            rf"|(?P<hmonth_y>{hmonth})(?=\s+(?:{_n('من')}\s+)?(?:{_n('عام|سنة')}\s+)?{HYEAR}))"
+            rf"|(?P<hmonth_y>{hmonth})(?=\s+(?:{_n('من')}\s+)?(?:{_n('عام|سنة')}\s+)?{HYEAR})"
+            rf")"
+            rf"(?:\s+(?P<rel>{REL}))?"
             rf"(?:\s+(?:{_n('المبارك|الكريم|المعظم|الحرام|الفضيل')}))?"
             rf"(?:\s*,?\s*(?:{_n('من')}\s+)?(?:(?:{kw_year})\s+)?(?P<hyear>{HYEAR}))?{HSUF}?",
         ),
         (
             "hijri_year",
-            rf"(?:(?P<part>{PART})\s+)?(?:(?:{kw_year})\s+)?(?P<hyear>{HYEAR}){HSUF}",
+            rf"(?:(?P<part>{PART})\s+)?(?:(?:(?:{kw_year})\s+)?(?P<hyear>{HYEAR}){HSUF}"
+            rf"|(?:{kw_year})\s+(?P<hyear2>{HYEAR})(?!\s*(?:/|\d|م(?!\w))))",
         ),
         (
             "month_year",
@@ -203,13 +211,19 @@ def rules() -> Rules:
             rf"(?:(?P<part>{PART})\s+(?:{_n('شهر')}\s+)?(?P<m1>{month_cue})"
             rf"|{_n('شهر')}\s+(?P<m2>{month_any})"
             rf"|(?<=(?<!\w)[وف]?(?:{prep})\s+)(?P<m3>{month_strong})"
-            rf"|(?<=(?<!\w)[وف]?(?:{_n('في|منذ|خلال|حتى')})\s+)(?P<m4>{month_cue}))",
+            rf"|(?<=(?<!\w)[وف]?(?:{_n('في|منذ|خلال|حتى')})\s+)(?P<m4>{month_cue}))"
+            rf"(?:\s*[/(\-]\s*{month_any}\s*\)?)?",
         ),
         (
             "year_range",
             rf"(?:(?P<between>{_n('بين|ما بين|من')})\s+)?(?:(?:{kw_year}|{_n('الفترة من|الفترة بين|الأعوام')})\s+)?"
             rf"(?P<y1>{YEAR}){GSUF}?\s*(?P<join>-|–|/|{_n('و|إلى|الى|حتى|ل')})\s*"
             rf"(?:(?:{kw_year})\s+)?(?P<y2>{YEAR}){GSUF}?",
+        ),
+        (
+            "year_range_old",
+            rf"(?P<between>{_n('بين|ما بين')})\s+(?:{_n('عامي|العامين|سنتي')})\s+(?P<y1>[1-9]\d{{2,3}}){GSUF}?"
+            rf"\s*(?P<join>{_n('و|-|إلى|الى')})\s*(?P<y2>[1-9]\d{{2,3}}){GSUF}?",
         ),
         (
             "year",
@@ -219,7 +233,7 @@ def rules() -> Rules:
         (
             "rel_day",
             rf"(?:(?P<tod>{TOD})\s+(?:{_n('يوم')}\s+)?)?"
-            rf"(?P<rd>{_n('أول')}\s+{AL}?{_n('أمس')}|{AL}?{_n('أمس')}\s+{_n('الأول')}|{AL}?{_n('أمس')}"
+            rf"(?P<rd>{_n('أول')}\s+(?:{_n('من')}\s+)?{AL}?{_n('أمس')}|{AL}?{_n('أمس')}\s+{_n('الأول')}|{AL}?{_n('أمس')}"
             rf"|{AL}?{_n('البارحة')}|{_n('اليوم|هذا اليوم')}|{_n('بعد')}\s+{_n('غد|غدا')}"
             rf"|(?:{_n('يوم')}\s+)?{_n('غدا|الغد|غد')}|{_n('الليلة')}(?:\s+{_n('الماضية|المقبلة|القادمة')})?)"
             rf"(?:\s*,?\s*(?P<wd>{AL}{wd})(?!\s+{_n('عشر')}))?",
@@ -239,13 +253,13 @@ def rules() -> Rules:
             "count",
             rf"(?P<op>{COUNT_OP})\s+(?:(?:{APPROX})\s+)?(?:{AL}\s*)?"
             rf"(?:(?P<n>\d{{1,3}})|(?P<nw>{numword}))\s*(?P<unit>{unit_n}|{unit_1})"
-            rf"(?:\s+(?P<rel>{REL}))?(?!\s+{_n('من')}\s|\s+{_n('على')}\s+{EVENT_NOUN})",
+            rf"(?:\s+(?P<rel>{REL}))?",
         ),
         (
             "count_1",
             rf"(?P<op>{COUNT_OP})\s+(?:(?:{APPROX})\s+)?(?P<unit>{unit_1})"
             rf"(?:\s+(?P<rel>{_n('الماضيين|الأخيرين|المقبلين|القادمين')}))?"
-            rf"(?!\s*\d)(?!\s+(?:{_n('من|واحد|كامل')}|{_n('على')}\s+{EVENT_NOUN}|{month_any}|{hmonth}|{YEAR}))",
+            rf"(?!\s*\d)(?!\s+(?:{_n('واحد|كامل')}|{month_any}|{hmonth}|{YEAR}))",
         ),
         (
             "count_after",
@@ -253,7 +267,9 @@ def rules() -> Rules:
             rf"\s+(?P<rel>{REL})",
         ),
     ]
-    compiled = tuple((name, _rule(core)) for name, core in patterns)
+    compiled = tuple(
+        (name, _rule(core, prefix="" if name == "numeric" else PFX)) for name, core in patterns
+    )
     future = regex.compile(
         r"(?<!\w)(?:" + "|".join(regex.escape(w) for w in lx.cues["future_words"]) + r")(?!\w)"
     )

@@ -1,0 +1,40 @@
+"""``marsad eval dates`` on the packaged gold set (reads the shared corpus in place)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from marsad.errors import DataError
+from marsad.evaluation.dates import DEFAULT_CORPUS, default_gold, evaluate, load_gold
+
+
+def test_gold_set_is_big_enough_and_by_reference() -> None:
+    gold = load_gold(default_gold())
+    positives = [g for g in gold if not g["negative"]]
+    assert len(positives) >= 150
+    assert sum(g["negative"] for g in gold) >= 20
+    cats = {g["category"] for g in positives}
+    assert {"day", "month", "year", "range", "deadline", "hijri", "week"} <= cats
+    for g in gold:  # short surface strings only, never article text
+        assert g["end"] - g["start"] == len(g["text"]) <= 60
+
+
+def test_dates_scores_meet_the_target(shared_data: Path) -> None:
+    result = evaluate(corpus=DEFAULT_CORPUS)
+    assert result["accuracy"] >= 0.95
+    assert result["recall"] >= 0.90
+    assert result["precision"] >= 0.95
+    for split in result["by_split"].values():
+        assert split["accuracy"] >= 0.95
+
+
+def test_bad_gold_file_is_a_data_error(tmp_path: Path) -> None:
+    bad = tmp_path / "gold.jsonl"
+    bad.write_text(json.dumps({"article": "x"}) + "\n", "utf-8")
+    with pytest.raises(DataError):
+        load_gold(bad)
+    with pytest.raises(DataError):
+        load_gold(tmp_path / "missing.jsonl")
