@@ -120,3 +120,18 @@ def test_derna_sample() -> None:
     # «المنعقد بالجزائر» are Algiers
     assert algeria == ["Algeria", "Algiers", "Algiers"]
     assert not any(p.country not in {"LBY", "DZA", "EGY", "TUN"} for p in found)
+
+
+def test_organisation_names_and_nisba_adjectives_are_not_places() -> None:
+    assert not geocode("عاد أتلتيكو مدريد إلى الانتصارات.")
+    assert not geocode("نشرت صحيفة نيويورك تايمز تقريرا.")
+    assert [p.text for p in geocode("فاز مانشستر سيتي على ليفربول.")] == ["ليفربول"]
+    found = geocode("اجتمع مع القنصل في القنصلية السعودية ثم عاد إلى السعودية.")
+    assert len(found) == 1 and found[0].country == "SAU"
+
+
+def test_lists_of_places_license_ambiguous_names_and_countries() -> None:
+    text = "خسر التنظيم معاقله في حلب والرقة ودير الزور والباب."
+    assert "الباب" in {p.text for p in geocode(text)}
+    found = geocode("وجاءت السعودية أولا وقطر رابعا وعمان خامسا.")
+    assert [p.country for p in found if p.text == "عمان"] == ["OMN"]

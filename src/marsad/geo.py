@@ -65,6 +65,19 @@ _MEETING = frozenset(word_key(w) for w in (
     "يعقد", "تعقد", "محادثات", "مباحثات", "المحادثات", "المباحثات", "اجتماعات", "الاجتماعات",
     "منتدى", "المنتدى", "ملتقى", "الملتقى", "حفل", "احتفال", "مهرجان", "معرض",
 ))
+#: A word before a place name that makes it part of an organisation's name
+#: («ريال مدريد», «نادي جدة», «صحيفة الرياض») and words after it that do
+#: («مانشستر سيتي», «نيويورك تايمز», «واشنطن بوست», «باريس سان جرمان»).
+_ORG_BEFORE = frozenset(word_key(w) for w in (
+    "نادي", "ناديي", "فريق", "فريقي", "ريال", "أتلتيكو", "اتلتيكو", "أتليتكو", "إنتر", "انتر",
+    "اينتراخت", "إينتراخت", "سسكا", "دينامو", "سبارتاك", "لوكوموتيف", "بوروسيا", "أولمبيك",
+    "اولمبيك", "صحيفة", "صحيفتي", "جريدة", "مجلة", "حزب", "مولودية", "شبيبة", "أهلي", "اهلي",
+    "منتخبي", "هيرتا", "باير", "أتالانتا", "سبورتنغ", "سبورتينغ", "ستاد",
+))
+_ORG_AFTER = frozenset(word_key(w) for w in (
+    "سيتي", "يونايتد", "تايمز", "بوست", "هيرالد", "جورنال", "تريبيون", "سان", "إف", "اف",
+    "إس", "جالاكسي", "ريد", "يونايتيد", "هوتسبير", "وندررز", "ألبيون", "البيون",
+))
 _CAPITAL_WORDS = frozenset(word_key(w) for w in ("العاصمة", "عاصمة"))
 _LOCATIVE_WORDS = frozenset(word_key(w) for w in ("في", "داخل", "بمدينة", "من"))
 _SENTENCE_END = frozenset(".!?؟\n؛")
@@ -99,6 +112,8 @@ class _Match:
     meeting: bool = False
     after_capital: bool = False
     country_list: bool = False
+    org: bool = False  # part of an organisation's name
+    adjective: bool = False  # a nisba after a definite noun («القنصلية السعودية»)
 
 
 def _adjacent(a: _Match, b: _Match, words: list[_Word]) -> bool:
@@ -110,6 +125,11 @@ def _adjacent(a: _Match, b: _Match, words: list[_Word]) -> bool:
 
 
 _cached_key = lru_cache(maxsize=200_000)(word_key)
+
+
+def text_gap(a: _Word, b: _Word) -> bool:
+    """True when ``b`` does not directly follow ``a`` (``b`` is punctuation)."""
+    return len(b.text) == 1 and not b.text.isalpha()
 
 
 def _words(text: str) -> list[_Word]:
@@ -228,7 +248,7 @@ class PlaceResolver:
         previous match ends right before it (or one comma/و before) and ``و`` joins them."""
         if not matches or len(m.alias[0]) <= 3 or not _adjacent(matches[-1], m, words):
             return False
-        if " ".join(m.alias) in self.strict:
+        if " ".join(m.alias) in self.strict or m.org or m.adjective:
             return False
         prev = matches[-1]
         prev_countries = {self.gaz.places[i].country for i in prev.candidates}
@@ -287,6 +307,17 @@ class PlaceResolver:
         elif prev in _ADMIN_TRIGGERS:
             m.trigger = "admin"
         m.after_capital = prev in _CAPITAL_WORDS or prev2 in _CAPITAL_WORDS
+        next_key = keys[m.last + 1] if m.last + 1 < len(keys) else ""
+        m.org = (bool(back) and back[0] == m.first - 1 and prev in _ORG_BEFORE) or (
+            next_key in _ORG_AFTER and m.last + 1 < len(words)
+            and not text_gap(words[m.last], words[m.last + 1])
+        )
+        if (
+            len(m.alias) == 1 and not m.prefix and m.first > 0 and back and back[0] == m.first - 1
+            and keys[m.first - 1].startswith("ال") and len(keys[m.first - 1]) > 4
+            and self._nisba_of(m.alias[0]) is not None
+        ):
+            m.adjective = True
         if prev2 in _CAPITAL_WORDS and (c := _nisba(prev, self.demonyms)):
             m.nisba_country = c
         if m.last + 1 < len(keys):
@@ -312,7 +343,7 @@ class PlaceResolver:
 
     def _accept(self, m: _Match) -> bool:
         alias = " ".join(m.alias)
-        if len(alias) <= 2:
+        if len(alias) <= 2 or ((m.org or m.adjective) and not m.ner):
             return False
         if alias in self.strict:
             return m.ner
