@@ -43,7 +43,10 @@ SECTORS = {
     "CVL", "MED", "JRN", "BUS", "REL", "REF", "SPY", "ELI", "LAB", "EDU", "HLH", "AGR", "CRM",
     "HRI", "ENV", "MOD", "RAD", "SEP", "IMG", "DEV", "SET", "MUS", "CHR", "JEW",
 }
-#: Single words of the dictionary that are common nouns, not actor names.
+#: Imported names that are mostly something else in news text (the region, not the paper).
+SKIP_IMPORTED = {"شرق أوسط", "الشرق الأوسط", "شرق الأوسط"}
+#: CLDR country names that are common words; replaced by unambiguous forms.
+AMBIGUOUS_COUNTRY_NAMES = {"مالي": ["جمهورية مالي", "دولة مالي", "باماكو"]}
 _DATE = re.compile(r"(\d{8})?\s*([<>-])?\s*(\d{8})?")
 
 log = logging.getLogger("build_actor_kb")
@@ -143,6 +146,8 @@ def build_up_actors(path: Path, countries: set[str]) -> list[str]:
         if not lemma or lemma[0].isdigit():
             continue
         name = _words(lemma)
+        if name in SKIP_IMPORTED:
+            continue
         n_words = len(name.split())
         if n_words == 1 and not (name.startswith("ال") and len(name) >= 6):
             continue
@@ -204,6 +209,8 @@ def build_countries(out: Path) -> list[str]:
             continue
         name_en = en.get(a2, country.name)
         aliases = [name_ar, *extra.get(a3, [])]
+        if name_ar in AMBIGUOUS_COUNTRY_NAMES:
+            aliases = [*AMBIGUOUS_COUNTRY_NAMES[name_ar], *extra.get(a3, [])]
         aliases = [a for a in dict.fromkeys(aliases) if a]
         rows.append(
             "\t".join([a3, "country", a3, "", a3, name_ar, name_en, "", "", "", "",

@@ -52,6 +52,7 @@ import dataclasses
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
@@ -61,11 +62,12 @@ from marsad.actors_kb import (
     Item,
     KnowledgeBase,
     Role,
+    has_al,
     load_kb,
     word_key,
 )
 from marsad.doc import ActorMention, Document, Entity
-from marsad.normalize import normalize
+from marsad.normalize import match_key, normalize
 from marsad.pipeline import Stage, StageConfig, register_stage
 
 __all__ = [
@@ -104,7 +106,14 @@ _NOT_NAME = _keys("في", "من", "على", "إلى", "الى", "عن", "أن", 
                   "اليوم", "غدا", "حيث", "كما", "أيضا", "ايضا", "وقال", "وأكد", "الذين")
 #: Titles that take a target («السفير الأمريكي لدى ليبيا», «المبعوث الأممي إلى ليبيا»).
 _TARGETED = regex.compile(r"envoy|ambassador|representative|mission|consul")
+#: Offices a country has one holder of at a time (resolved to the person on the date).
+_UNIQUE_OFFICES = frozenset({
+    "president", "prime minister", "foreign minister", "defence minister", "interior minister",
+    "king", "crown prince", "emir", "head of state", "speaker of parliament", "justice minister",
+    "finance minister", "oil minister", "vice president", "supreme leader",
+})
 _PARTICIPANT_SECTORS = frozenset({"GOV", "LEG", "IGO"})
+_NOT_NAME_SURFACE = frozenset({"على", "علي", "الى", "لدى", "حتى", "متى", "سوى", "عليه"}) - {"علي"}
 _NAME_JOINERS = _keys("عبد", "أبو", "ابو", "بن", "ابن", "بنت", "ولد", "آل", "ال")
 
 
@@ -113,7 +122,7 @@ class _Word:
     start: int
     end: int
     key: str
-    variants: list[tuple[str, int, str]]  # (key, original start, stripped prefix)
+    variants: list[tuple[str, int, str, bool]]  # (key, original start, prefix, has ال)
     gap: bool  # something other than spaces separates it from the previous word
 
 
@@ -149,19 +158,19 @@ def _words(text: str) -> list[_Word]:
         prev_end = ne
         start, end = offsets[ns], offsets[ne - 1] + 1
         full = word_key(w)
-        variants: list[tuple[str, int, str]] = [(full, start, "")]
+        variants: list[tuple[str, int, str, bool]] = [(full, start, "", has_al(w))]
         if len(w) > 3 and w[0] in "وفبلك":
             for p in _PREFIXES:
                 if not w.startswith(p) or len(w) - len(p) < 2:
                     continue
                 rest = w[len(p):]
-                keys = [(word_key(rest), offsets[ns + len(p)], p)]
+                keys = [(word_key(rest), offsets[ns + len(p)], p, has_al(rest))]
                 if p.endswith("ل") and rest.startswith("ل") and len(rest) > 3:
                     # لل = ل + ال: the article's ل stays out of the span too
-                    keys.append((word_key("ا" + rest), offsets[ns + len(p) + 1], p + "ل"))
-                for k, vstart, pre in keys:
+                    keys.append((word_key("ا" + rest), offsets[ns + len(p) + 1], p + "ل", True))
+                for k, vstart, pre, al in keys:
                     if k and all(v[0] != k for v in variants):
-                        variants.append((k, vstart, pre))
+                        variants.append((k, vstart, pre, al))
         words.append(_Word(start, end, full, variants, gap))
     return words
 
@@ -173,11 +182,15 @@ def _segments(words: list[_Word], kb: KnowledgeBase) -> list[_Seg]:
     prefixes, keys = kb.prefixes, kb.keys
     while i < n:
         best: tuple[int, _Seg] | None = None
-        for key, vstart, prefix in words[i].variants:
+        for key, vstart, prefix, al in words[i].variants:
             k: tuple[str, ...] = (key,)
             if k not in prefixes:
                 continue
-            last = (i + 1, k) if k in keys else None
+            single: list[Item] = []
+            if k in keys:
+                # a one-word name must agree on ال (مالي ≠ المالي, الكاميرون ≠ كاميرون)
+                single = [it for it in keys[k] if it.al < 0 or it.al == al]
+            last = (i + 1, k) if single else None
             j = i + 1
             while j < n and not words[j].gap:
                 k2 = (*k, words[j].key)
@@ -189,7 +202,8 @@ def _segments(words: list[_Word], kb: KnowledgeBase) -> list[_Seg]:
                     last = (j, k)
             if last and (best is None or last[0] > best[0]):
                 end_word = words[last[0] - 1]
-                best = (last[0], _Seg(i, last[0], vstart, end_word.end, keys[last[1]], prefix))
+                items = single if last[0] == i + 1 else keys[last[1]]
+                best = (last[0], _Seg(i, last[0], vstart, end_word.end, items, prefix))
         if best is not None:
             segs.append(best[1])
             i = best[0]
@@ -307,7 +321,8 @@ class _Resolver:
                 r += 1
             return seg.start, self.segs[r - 1].end, r, None
         key = self.seg_key(q)
-        if seg.items or (key not in self.kb.given_names and key not in _NAME_JOINERS):
+        if seg.items or (key not in self.kb.given_names and key not in _NAME_JOINERS) \
+                or self._not_name(q):
             return None
         r = q + 1
         if key in _NAME_JOINERS and self.adjacent(r):
@@ -317,7 +332,8 @@ class _Resolver:
             if not self.adjacent(r) or self.segs[r].items:
                 break
             k = self.seg_key(r)
-            if not k or k in _NOT_NAME:
+            if not k or k in _NOT_NAME or self._not_name(r) or (
+                    k.startswith("و") and k not in self.kb.given_names):
                 break
             r += 1
             if k not in _NAME_JOINERS:
@@ -327,9 +343,16 @@ class _Resolver:
                 if k in self.kb.given_names:  # a father's name: the family name follows
                     continue
                 break
+        while r > q + 1 and self.seg_key(r - 1) in _NAME_JOINERS:
+            r -= 1
         if r == q + 1 and key in _NAME_JOINERS:
             return None
         return seg.start, self.segs[r - 1].end, r, None
+
+    def _not_name(self, q: int) -> bool:
+        """Prepositions that fold onto names (على ≈ علي)."""
+        seg = self.segs[q]
+        return normalize(self.text[seg.start:seg.end]).text in _NOT_NAME_SURFACE
 
     # -- rules ---------------------------------------------------------------------------
     def role_phrase(self, p: int, role: Role) -> tuple[list[ActorMention], int]:
@@ -363,6 +386,11 @@ class _Resolver:
                     continue
                 break
             actor = self.actor(q)
+            if actor is not None and actor.type == "person" and role.kind == "spokesman" \
+                    and org is None and name is None:
+                org = actor  # «متحدث باسم خليفة حفتر»: the principal, not the speaker
+                q += 1
+                continue
             if actor is not None and actor.type == "country":
                 if seg.prefix and not (seg.prefix == "و" and role.number != "sg" and countries):
                     if seg.prefix not in {"ل"}:
@@ -432,7 +460,12 @@ class _Resolver:
         for c in targets:
             holder = None
             if name is None and self.ctx.date:
-                owner = org.kb_id if org is not None else c
+                # who held the office that day: the organisation's (المتحدث باسم الجيش) or
+                # a country's unique office named explicitly (وزير الخارجية الجزائري)
+                owner = org.kb_id if org is not None and org.type != "person" else None
+                if owner is None and c in countries and org_generic is None \
+                        and role.label in _UNIQUE_OFFICES:
+                    owner = c
                 holder = self.role_holder(owner, role.label) if owner else None
             if holder is not None:
                 out.append(self.from_actor(holder, start, end, role=role.label, confidence=0.8))
@@ -461,12 +494,13 @@ class _Resolver:
 
     def bare_role(self, p: int, role: Role) -> list[ActorMention]:
         """«الوزير» alone: the last mention holding such an office (coreference)."""
-        if role.kind != "office":
+        seg = self.segs[p]
+        if role.kind != "office" or role.number != "sg" or seg.j - seg.i != 1 \
+                or not has_al(match_key(self.text[seg.start:seg.end])):
             return []
         base = role.label.split()[-1]
         for m in reversed(self.out):
             if m.role and m.role.split()[-1] == base and not m.generic:
-                seg = self.segs[p]
                 return [dataclasses.replace(
                     m, start=seg.start + self.offset, end=seg.end + self.offset,
                     text=self.text[seg.start:seg.end], confidence=0.6)]
@@ -563,6 +597,9 @@ class _Resolver:
                 return []
             if self.items(p - 1, "generic") or self.items(p - 1, "role"):
                 return []
+        after = self.text[seg.end:seg.end + 3].lstrip(" \t")
+        if after[:1] in {"-", "–", ":", "(", "/"}:
+            return []  # a dateline («لندن - ...», «القاهرة: ...»)
         return [self.from_actor(actor, seg.start, seg.end, confidence=0.7)]
 
     # -- main loop -----------------------------------------------------------------------
@@ -577,7 +614,8 @@ class _Resolver:
                 is_person = (actor is not None and actor.type == "person") or (
                     m.kb_id is None and m.name is not None and not m.generic)
                 parts = (m.name or "").split()
-                if is_person and len(parts) >= 2:
+                if is_person and len(parts) >= 2 and word_key(parts[-1]) not in _NAME_JOINERS \
+                        and word_key(parts[-2]) not in _NAME_JOINERS:
                     self.surnames[word_key(parts[-1])] = m
         return self.out
 
@@ -625,6 +663,8 @@ class _Resolver:
         if not seg.items:
             key = self.words[seg.i].key
             prior = self.surnames.get(key)
+            if prior is not None and p > 0 and self.seg_key(p - 1) in _NAME_JOINERS:
+                prior = None  # «عبد العزيز» is not a later «سلمان بن عبد العزيز»
             if prior is not None:
                 return [dataclasses.replace(prior, start=seg.start + self.offset,
                                             end=seg.end + self.offset,
@@ -641,8 +681,19 @@ class _Resolver:
 
 def _context(doc: Document, kb: KnowledgeBase) -> _Context:
     """Pre-pass: which KB families the article names, and its main country."""
-    ctx = _Context(date=_date(doc.date))
-    words = _words(doc.text)
+    if kb is load_kb():
+        return _default_context(doc.text, doc.date)
+    return _compute_context(doc.text, doc.date, kb)
+
+
+@lru_cache(maxsize=64)
+def _default_context(text: str, date: str | None) -> _Context:
+    return _compute_context(text, date, load_kb())
+
+
+def _compute_context(text: str, date: str | None, kb: KnowledgeBase) -> _Context:
+    ctx = _Context(date=_date(date))
+    words = _words(text)
     segs = _segments(words, kb)
     counts: Counter[str] = Counter()
     for seg in segs:

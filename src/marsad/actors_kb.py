@@ -44,12 +44,14 @@ _WORD = regex.compile(r"[\u0621-\u064A\u0671-\u06D3]+|[0-9]+")
 
 
 def word_key(word: str) -> str:
-    """The matching key of one word: every fold of :func:`match_key`, ``ال`` dropped and a
-    final ``ه`` (from ``ة``) dropped, so gender and definiteness do not matter."""
-    key = strip_al(match_key(word))
-    if len(key) >= 4 and key.endswith("ه"):
-        key = key[:-1]
-    return key
+    """The matching key of one word: every fold of :func:`match_key` (hamza, alef, ya,
+    ta-marbuta, diacritics) and ``ال`` dropped, so definiteness does not matter."""
+    return strip_al(match_key(word))
+
+
+def has_al(word: str) -> bool:
+    """True when the word (normalised) carries the article ``ال``."""
+    return strip_al(word) != word
 
 
 def phrase_key(text: str) -> tuple[str, ...]:
@@ -149,6 +151,8 @@ class Item:
     kind: str
     ref: object
     priority: int = 0
+    #: for a one-word name: 1 when written with ال (الحوثي), 0 without (مالي, حماس), -1 any
+    al: int = -1
 
 
 @dataclass
@@ -206,6 +210,11 @@ class KnowledgeBase:
             best = min(i.priority for i in items)
             if best < max(i.priority for i in items):
                 self.keys[key] = [i for i in items if i.priority == best]
+        names_only = self.given_names | {"عبد", "ابو", "بن", "ابن"}
+        for key, items in self.keys.items():
+            if all(w in names_only for w in key):
+                # «عبد العزيز», «محمد»: a given name alone is nobody in particular
+                items[:] = [i for i in items if i.priority == 0]
         for key in [k for k, v in self.keys.items() if not v]:
             del self.keys[key]
         self.n_aliases = sum(len(v) for v in self.keys.values())
@@ -291,7 +300,8 @@ def _load_actor_rows(kb: KnowledgeBase, text: str, name: str, priority: int) -> 
             contextual = alias.startswith("?")
             key = phrase_key(alias.lstrip("?"))
             kind = "ctx_actor" if contextual else "actor"
-            kb.add(key, Item(kind, kb_id, priority))
+            al = int(has_al(match_key(alias.lstrip("?")))) if len(key) == 1 else -1
+            kb.add(key, Item(kind, kb_id, priority, al))
 
 
 def _load_roles(kb: KnowledgeBase, text: str) -> None:
@@ -313,9 +323,9 @@ def _load_nationalities(kb: KnowledgeBase, text: str) -> None:
             if not adj:
                 continue
             words = adj.split()
-            for suffix in ("", "ين", "ون"):
+            for suffix in ("", "ة", "ين", "ون"):
                 form = " ".join([*words[:-1], words[-1] + suffix])
-                item = Item("nationality", (iso3, bool(suffix)))
+                item = Item("nationality", (iso3, suffix in {"ين", "ون"}))
                 kb.add(phrase_key(form), item)
     for adj, body in SPECIAL_ADJECTIVES.items():
         if body:
@@ -357,9 +367,9 @@ def load_kb(directory: str | None = None) -> KnowledgeBase:
     for line in _read(base, "given_names.txt").splitlines():
         if line.strip() and not line.startswith("#"):
             kb.given_names.add(word_key(line.strip()))
+    kb.finalize()
     for actor in kb.actors.values():
         if actor.type == "country":
             kb.countries_en[actor.kb_id] = actor.name_en or actor.kb_id
-    kb.finalize()
     log.debug("actor KB loaded: %s", kb.stats())
     return kb
