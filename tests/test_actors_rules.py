@@ -199,3 +199,16 @@ def test_actors_kb_can_be_extended_with_a_data_file(tmp_path: Path) -> None:
     doc = Document(text="هاجمت كتيبة النسور السوداء المعسكر.")
     (m,) = resolve_actors(doc, kb=kb)
     assert (m.kb_id, m.code) == ("X-TEST", "LBYREB")
+
+
+def test_actors_ner_organisation_with_a_known_head_word() -> None:
+    text = "وأعلن حزب النهوض الليبي مقاطعة الانتخابات، ورحب نادي الاتحاد بالقرار."
+    doc = Document(text=text)
+    ents = tuple(
+        Entity(text.index(t), text.index(t) + len(t), t, "ORG")
+        for t in ("حزب النهوض الليبي", "نادي الاتحاد")
+    )
+    found = resolve_actors(dataclasses.replace(doc, entities=ents))
+    m = _one(found, "حزب النهوض الليبي")
+    assert (m.kb_id, m.code, m.name) == (None, "LBYPTY", "حزب النهوض الليبي")
+    assert all("نادي" not in x.text for x in found)  # no sector from «نادي»: left out

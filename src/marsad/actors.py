@@ -98,12 +98,14 @@ _LINKERS = _keys("لدى", "إلى", "الى", "في", "عن", "حول")
 #: Words after which a country name is a place, not an actor.
 _LOCATIVE = _keys("في", "إلى", "الى", "من", "داخل", "نحو", "عبر", "حول", "شرق", "غرب", "شمال",
                   "جنوب", "قرب", "بين", "خارج", "لدى", "مع", "تجاه", "أراضي", "عاصمة", "مدينة",
-                  "أزمة", "ازمة", "ملف", "شأن", "بشأن", "حدود", "سواحل")
+                  "أزمة", "ازمة", "ملف", "شأن", "بشأن", "حدود", "سواحل", "صلاة", "صلاه")
 #: Words that never start or continue a person's name.
 _NOT_NAME = _keys("في", "من", "على", "إلى", "الى", "عن", "أن", "ان", "إن", "قد", "لا", "لم", "لن",
                   "ما", "ثم", "الذي", "التي", "هذا", "هذه", "ذلك", "كان", "قال", "أكد", "اكد",
                   "أن", "بأن", "بان", "إنه", "انه", "خلال", "بعد", "قبل", "عند", "أمس", "امس",
-                  "اليوم", "غدا", "حيث", "كما", "أيضا", "ايضا", "وقال", "وأكد", "الذين")
+                  "اليوم", "غدا", "حيث", "كما", "أيضا", "ايضا", "وقال", "وأكد", "الذين",
+                  "قرب", "بالقرب", "نحو", "ضد", "مع", "عبر", "منذ", "إثر", "اثر", "وسط", "أمام",
+                  "خلف", "دون", "رغم", "بين", "عقب", "يوم", "مساء", "صباح", "فجر", "ليلة")
 #: Titles that take a target («السفير الأمريكي لدى ليبيا», «المبعوث الأممي إلى ليبيا»).
 _TARGETED = regex.compile(r"envoy|ambassador|representative|mission|consul")
 #: Offices a country has one holder of at a time (resolved to the person on the date).
@@ -244,6 +246,7 @@ class _Resolver:
         self.words = _words(text)
         self.segs = _segments(self.words, kb)
         self.per = {e.start - offset: e for e in entities if e.type == "PER"}
+        self.org = {e.start - offset: e for e in entities if e.type == "ORG"}
         self.sentences = sentences
         self.out: list[ActorMention] = []
         self.surnames: dict[str, ActorMention] = {}
@@ -471,12 +474,16 @@ class _Resolver:
                 out.append(self.from_actor(holder, start, end, role=role.label, confidence=0.8))
                 continue
             cc = c if code is None or code != "IGOUNO" else None
+            confidence = 0.75 if name else 0.7
+            if cc is None and code is None and org is None and name is not None \
+                    and role.kind == "office" and sector in {"GOV", "MIL", "LEG", "COP", "JUD"}:
+                cc, confidence = self.ctx.country, 0.55  # «الرئيس محمد بخاري»: the article's
             out.append(self.mention(
                 start, end,
                 name=self.text[name[0]:name[1]] if name else None,
                 name_en=None, country=cc, sector=sector,
                 code=code or ((cc or "") + (sector or "")) or None,
-                kb_id=kb_id, generic=False, confidence=0.75 if name else 0.7,
+                kb_id=kb_id, generic=False, confidence=confidence,
                 role=role.label,
             ))
         return out, q
@@ -550,7 +557,7 @@ class _Resolver:
             break
         start, end = self.segs[p].start, self.segs[q - 1].end
         if not explicit and g.sector not in {"IGO", "NGO"}:
-            country = self.ctx.country
+            country = self.ctx.country  # the article's country
         institution = g.kind == "institution" and explicit
         cname = self.kb.countries_en.get(country or "", country)
         return [self.mention(
@@ -586,6 +593,28 @@ class _Resolver:
         return [self.mention(seg.start, seg.end, name=None, name_en="meeting participants",
                              country=None, sector=None, code=None, kb_id=None, generic=True,
                              confidence=0.5, role="meeting participant")]
+
+    def org_entity(self, p: int, ent: Entity) -> tuple[list[ActorMention], int] | None:
+        """An ORG entity the KB does not know: an actor when its head word gives a sector."""
+        sector = self.kb.org_heads.get(self.words[self.segs[p].i].key)
+        if sector is None:
+            return None
+        end_local = ent.end - self.offset
+        q = p
+        country: str | None = None
+        while q < len(self.segs) and self.segs[q].start < end_local:
+            nat = self.items(q, "nationality")
+            actor = self.actor(q)
+            if country is None and nat:
+                country = _nat_iso(nat[0]) if _nat_iso(nat[0]) not in {"UN", "EU"} else None
+            elif country is None and actor is not None and actor.type == "country":
+                country = actor.kb_id
+            q += 1
+        start, end = self.segs[p].start, self.segs[q - 1].end
+        text = self.text[start:end]
+        return [self.mention(start, end, name=text, name_en=None, country=country,
+                             sector=sector, code=((country or "") + sector) or None,
+                             kb_id=None, generic=False, confidence=0.5)], q
 
     def country_mention(self, p: int, actor: Actor) -> list[ActorMention]:
         seg = self.segs[p]
@@ -670,6 +699,10 @@ class _Resolver:
                                             end=seg.end + self.offset,
                                             text=self.text[seg.start:seg.end],
                                             confidence=0.8)], p + 1
+            if seg.start in self.org:
+                found = self.org_entity(p, self.org[seg.start])
+                if found is not None:
+                    return found
             if seg.start in self.per:
                 name = self.take_name(p)
                 if name is not None:

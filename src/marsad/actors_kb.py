@@ -163,6 +163,8 @@ class KnowledgeBase:
     keys: dict[tuple[str, ...], list[Item]] = field(default_factory=dict)
     prefixes: set[tuple[str, ...]] = field(default_factory=set)
     given_names: set[str] = field(default_factory=set)
+    #: first word of an organisation name -> default sector (org_heads.tsv)
+    org_heads: dict[str, str] = field(default_factory=dict)
     countries_en: dict[str, str] = field(default_factory=dict)
     children: dict[str, set[str]] = field(default_factory=dict)
     #: (country or parent kb_id, role label) -> kb_ids of people who held the role
@@ -317,8 +319,31 @@ def _load_generic(kb: KnowledgeBase, text: str, name: str, priority: int) -> Non
                Item("generic", Generic(label, sector or None, kind or "group", source), priority))
 
 
+def _derived_adjective(name: str) -> str | None:
+    """A nationality adjective guessed from a one-word country name (كينيا -> كيني,
+    تشاد -> تشادي, بوروندي -> بوروندي); None for longer names."""
+    words = name.split()
+    if len(words) != 1 or len(name) < 4:
+        return None
+    base = strip_al(name)
+    if base.endswith(("ا", "ة", "ه")):
+        return base[:-1] + "ي"
+    if base.endswith("ي"):
+        return base
+    return base + "ي"
+
+
 def _load_nationalities(kb: KnowledgeBase, text: str) -> None:
-    for iso3, _names, adjectives in _rows(text, "nationalities.tsv"):
+    curated: set[str] = set()
+    rows = list(_rows(text, "nationalities.tsv"))
+    for iso3, _names, _adjs in rows:
+        curated.add(iso3)
+    for actor in list(kb.actors.values()):
+        if actor.type == "country" and actor.kb_id not in curated:
+            adj = _derived_adjective(actor.name_ar)
+            if adj:
+                rows.append([actor.kb_id, "", adj])
+    for iso3, _names, adjectives in rows:
         for adj in (a.strip() for a in adjectives.split(",")):
             if not adj:
                 continue
@@ -352,7 +377,8 @@ def load_kb(directory: str | None = None) -> KnowledgeBase:
     kb = KnowledgeBase()
     for name in ACTOR_FILES:
         _load_actor_rows(kb, _read(base, name), name, 1 if name.startswith("up_") else 0)
-    known = {*ACTOR_FILES, *GENERIC_FILES, "roles.tsv", "nationalities.tsv", "cities.tsv"}
+    known = {*ACTOR_FILES, *GENERIC_FILES, "roles.tsv", "nationalities.tsv", "cities.tsv",
+             "org_heads.tsv"}
     for extra in sorted(base.glob("*.tsv")):
         if extra.name in known:
             continue
@@ -367,6 +393,8 @@ def load_kb(directory: str | None = None) -> KnowledgeBase:
     for line in _read(base, "given_names.txt").splitlines():
         if line.strip() and not line.startswith("#"):
             kb.given_names.add(word_key(line.strip()))
+    for head, sector in _rows(_read(base, "org_heads.tsv"), "org_heads.tsv"):
+        kb.org_heads[word_key(head)] = sector
     kb.finalize()
     for actor in kb.actors.values():
         if actor.type == "country":
