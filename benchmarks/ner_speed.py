@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Speed of the ``ner`` stage on one core: tokens/s, model size and load time.
+
+Reads the first N articles of the news corpus (``../shared/data/corpus/
+arabic_news_all_72k.jsonl.gz``), runs ``sentences`` and ``tokens`` first (not timed), then
+times the ``ner`` stage alone (CPU seconds of this process) and prints JSON: tokens/s
+(tokens = whitespace words, as the NER model sees them), the model files' sizes and the
+model's load time. A warm-up pass over the first articles fills the word caches first
+unless ``--cold``.
+
+    .venv/bin/python benchmarks/ner_speed.py --articles 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "arabic_news_all_72k.jsonl.gz"
+
+
+def main() -> None:
+    """Run the benchmark and print its figures as JSON."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--articles", type=int, default=300)
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--cold", action="store_true", help="no warm-up pass")
+    args = ap.parse_args()
+
+    from marsad.doc import Document
+    from marsad.ner import MODEL_DIR, group_words, load_model
+    from marsad.pipeline import Pipeline
+
+    texts: list[str] = []
+    with gzip.open(args.corpus, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            text = json.loads(line).get("text") or ""
+            if text.strip():
+                texts.append(text)
+            if len(texts) >= args.articles:
+                break
+    pre = Pipeline.from_config(stages=["sentences", "tokens"])
+    docs = [pre(Document(text=t)) for t in texts]
+
+    t0 = time.perf_counter()
+    model = load_model()
+    load_seconds = time.perf_counter() - t0
+
+    if not args.cold:
+        for doc in docs[: max(1, len(docs) // 10)]:
+            model.entities(doc)
+    words = sum(len(group_words(d)) for d in docs)
+    entities = 0
+    c0 = time.process_time()
+    for doc in docs:
+        entities += len(model.entities(doc))
+    cpu = time.process_time() - c0
+    sizes = {p.name: p.stat().st_size for p in sorted(MODEL_DIR.iterdir()) if p.is_file()}
+    print(json.dumps({
+        "articles": len(docs),
+        "tokens": words,
+        "entities": entities,
+        "cpu_seconds": round(cpu, 2),
+        "tokens_per_second": round(words / cpu) if cpu else None,
+        "load_seconds": round(load_seconds, 2),
+        "model_bytes": sum(sizes.values()),
+        "model_mb": round(sum(sizes.values()) / 1e6, 2),
+        "files": sizes,
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
