@@ -212,3 +212,48 @@ def test_actors_ner_organisation_with_a_known_head_word() -> None:
     m = _one(found, "حزب النهوض الليبي")
     assert (m.kb_id, m.code, m.name) == (None, "LBYPTY", "حزب النهوض الليبي")
     assert all("نادي" not in x.text for x in found)  # no sector from «نادي»: left out
+
+
+def test_actors_contextual_alias_falls_back_to_a_shorter_match() -> None:
+    # «قوات الجيش» is the LNA only in an LNA context; elsewhere the army of the adjective
+    m = _one(_run("انتشرت قوات الجيش اللبناني في المنطقة."), "قوات الجيش اللبناني")
+    assert (m.code, m.kb_id) == ("LBNMIL", "LBN-MIL")
+    m = _one(_run("انتشرت قوات الجيش في بنغازي بأمر من خليفة حفتر."), "قوات الجيش")
+    assert m.kb_id == "LNA"
+
+
+def test_actors_portfolio_before_nationality_and_bare_office() -> None:
+    m = _one(_run("التقى وزير التعليم العالي العراقي سامي المظفر الطلاب.", date=None),
+             "وزير التعليم العالي العراقي سامي المظفر")
+    assert (m.code, m.name, m.role) == ("IRQGOV", "سامي المظفر", "minister")
+    m = generic_actor("وزير الخارجية", country="EGY", date="2016-01-01")
+    assert m is not None and (m.kb_id, m.code) == ("SHOUKRY", "EGYGOV")
+
+
+def test_actors_derived_nationality_and_dateline() -> None:
+    m = _one(_run("قصف الجيش البوروندي مواقع المتمردين."), "الجيش البوروندي")
+    assert m.code == "BDIMIL"
+    found = _run("القاهرة - أعلنت القاهرة رفضها التدخل الأجنبي.")
+    assert [m.start for m in found if m.text == "القاهرة"] == [len("القاهرة - أعلنت ")]
+
+
+def test_actors_resolve_span_takes_the_head_and_falls_back_to_a_nationality() -> None:
+    text = "قتل مسلحون يرتدون زي الشرطة العراقية ثلاثة مدنيين."
+    doc = Document(text=text, date="2008-01-10")
+    start = text.index("مسلحون")
+    m = resolve_span(doc, start, text.index(" ثلاثة"))
+    assert m is not None and m.sector == "UAF"
+    text = "أطلق صاروخ اسرائيلي على القطاع."
+    doc = Document(text=text)
+    m = resolve_span(doc, text.index("صاروخ"), text.index(" على"))
+    assert m is not None and (m.country, m.sector, m.generic) == ("ISR", None, True)
+
+
+def test_actors_eval_on_gold_spans_meets_the_minimum(shared_data: Path) -> None:
+    from marsad.actors_eval import evaluate_spans
+
+    scores = evaluate_spans(shared_data / "events/arabic_event_gsr/assault_spans.json")
+    assert scores["spans"] > 700
+    assert scores["sector_accuracy"] >= 0.65
+    assert scores["sector_accuracy_resolved"] >= 0.75
+    assert scores["country_accuracy_gold_country"] >= 0.5

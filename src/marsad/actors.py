@@ -51,6 +51,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -114,6 +115,12 @@ _UNIQUE_OFFICES = frozenset({
     "king", "crown prince", "emir", "head of state", "speaker of parliament", "justice minister",
     "finance minister", "oil minister", "vice president", "supreme leader",
 })
+#: Generic actors that do not take the article's country when none is given: international
+#: bodies, and armed groups whose nationality the text does not say (مسلحون، الجماعات الإرهابية).
+_NO_INFERRED_COUNTRY = frozenset({"IGO", "NGO", "UAF", "INS", "REB", "CRM"})
+#: Titles followed by a portfolio or body before the country («وزير التعليم العالي العراقي»).
+_PORTFOLIO_ROLES = frozenset({"minister", "head", "director", "official", "deputy head",
+                              "commander", "minister of state", "governor"})
 _PARTICIPANT_SECTORS = frozenset({"GOV", "LEG", "IGO"})
 _NOT_NAME_SURFACE = frozenset({"على", "علي", "الى", "لدى", "حتى", "متى", "سوى", "عليه"}) - {"علي"}
 _NAME_JOINERS = _keys("عبد", "أبو", "ابو", "بن", "ابن", "بنت", "ولد", "آل", "ال")
@@ -177,7 +184,10 @@ def _words(text: str) -> list[_Word]:
     return words
 
 
-def _segments(words: list[_Word], kb: KnowledgeBase) -> list[_Seg]:
+def _segments(words: list[_Word], kb: KnowledgeBase,
+              keep: Callable[[Item], bool] | None = None) -> list[_Seg]:
+    """Longest alias matches, left to right; ``keep`` filters items (contextual aliases
+    whose context does not hold), so that a shorter match can take their place."""
     segs: list[_Seg] = []
     n = len(words)
     i = 0
@@ -191,8 +201,9 @@ def _segments(words: list[_Word], kb: KnowledgeBase) -> list[_Seg]:
             single: list[Item] = []
             if k in keys:
                 # a one-word name must agree on ال (مالي ≠ المالي, الكاميرون ≠ كاميرون)
-                single = [it for it in keys[k] if it.al < 0 or it.al == al]
-            last = (i + 1, k) if single else None
+                single = [it for it in keys[k] if (it.al < 0 or it.al == al)
+                          and (keep is None or keep(it))]
+            last: tuple[int, list[Item]] | None = (i + 1, single) if single else None
             j = i + 1
             while j < n and not words[j].gap:
                 k2 = (*k, words[j].key)
@@ -201,11 +212,12 @@ def _segments(words: list[_Word], kb: KnowledgeBase) -> list[_Seg]:
                 k = k2
                 j += 1
                 if k in keys:
-                    last = (j, k)
+                    found = keys[k] if keep is None else [it for it in keys[k] if keep(it)]
+                    if found:
+                        last = (j, found)
             if last and (best is None or last[0] > best[0]):
                 end_word = words[last[0] - 1]
-                items = single if last[0] == i + 1 else keys[last[1]]
-                best = (last[0], _Seg(i, last[0], vstart, end_word.end, items, prefix))
+                best = (last[0], _Seg(i, last[0], vstart, end_word.end, last[1], prefix))
         if best is not None:
             segs.append(best[1])
             i = best[0]
@@ -244,12 +256,18 @@ class _Resolver:
         self.ctx = ctx
         self.offset = offset
         self.words = _words(text)
-        self.segs = _segments(self.words, kb)
+        self.segs = _segments(self.words, kb, self._keep)
         self.per = {e.start - offset: e for e in entities if e.type == "PER"}
         self.org = {e.start - offset: e for e in entities if e.type == "ORG"}
         self.sentences = sentences
         self.out: list[ActorMention] = []
         self.surnames: dict[str, ActorMention] = {}
+
+    def _keep(self, item: Item) -> bool:
+        if item.kind != "ctx_actor":
+            return True
+        actor = self.kb.actors.get(str(item.ref))
+        return actor is not None and self.context_holds(actor)
 
     # -- helpers -------------------------------------------------------------------------
     def adjacent(self, q: int) -> bool:
@@ -418,6 +436,10 @@ class _Resolver:
             if roles and isinstance(roles[0].ref, Role) and roles[0].ref.kind in {"rank", "title"}:
                 q += 1
                 continue
+            skip = self.portfolio(q, role) if not countries and org is None else q
+            if skip > q:
+                q = skip
+                continue
             name = self.take_name(q)
             if name is not None:
                 q = name[2]
@@ -488,6 +510,22 @@ class _Resolver:
             ))
         return out, q
 
+    def portfolio(self, q: int, role: Role) -> int:
+        """Words of a portfolio before a nationality («وزير التعليم العالي العراقي»): the
+        index after them when a nationality or country follows, else ``q``."""
+        if role.label not in _PORTFOLIO_ROLES:
+            return q
+        r = q
+        while r < q + 3 and self.adjacent(r) and not self.segs[r].items \
+                and self.seg_key(r) not in _NOT_NAME and self.seg_key(r) not in self.kb.given_names:
+            r += 1
+        if r == q or not self.adjacent(r):
+            return q
+        actor = self.actor(r)
+        if self.items(r, "nationality") or (actor is not None and actor.type == "country"):
+            return r
+        return q
+
     def role_holder(self, owner: str, label: str) -> Actor | None:
         date = self.ctx.date
         if not date:
@@ -500,18 +538,30 @@ class _Resolver:
         return None
 
     def bare_role(self, p: int, role: Role) -> list[ActorMention]:
-        """«الوزير» alone: the last mention holding such an office (coreference)."""
+        """A title alone. «الوزير»: the last mention holding such an office (coreference);
+        «وزير الخارجية» with no country: the office of the article's country (its holder
+        on the article's date when the KB knows it)."""
         seg = self.segs[p]
-        if role.kind != "office" or role.number != "sg" or seg.j - seg.i != 1 \
-                or not has_al(match_key(self.text[seg.start:seg.end])):
+        if role.kind != "office" or role.number != "sg":
             return []
-        base = role.label.split()[-1]
-        for m in reversed(self.out):
-            if m.role and m.role.split()[-1] == base and not m.generic:
-                return [dataclasses.replace(
-                    m, start=seg.start + self.offset, end=seg.end + self.offset,
-                    text=self.text[seg.start:seg.end], confidence=0.6)]
-        return []
+        surface = match_key(self.text[seg.start:seg.end])
+        if seg.j - seg.i == 1 and has_al(surface):
+            base = role.label.split()[-1]
+            for m in reversed(self.out):
+                if m.role and m.role.split()[-1] == base and not m.generic:
+                    return [dataclasses.replace(
+                        m, start=seg.start + self.offset, end=seg.end + self.offset,
+                        text=self.text[seg.start:seg.end], confidence=0.6)]
+        if role.label not in _UNIQUE_OFFICES or (seg.j - seg.i < 2 and role.label == "president"):
+            return []
+        country = self.ctx.country
+        holder = self.role_holder(country, role.label) if country else None
+        if holder is not None:
+            return [self.from_actor(holder, seg.start, seg.end, role=role.label, confidence=0.55)]
+        return [self.mention(seg.start, seg.end, name=None, name_en=None, country=country,
+                             sector=role.sector,
+                             code=((country or "") + (role.sector or "")) or None, kb_id=None,
+                             generic=False, confidence=0.5, role=role.label)]
 
     def generic_phrase(self, p: int, g: Generic) -> tuple[list[ActorMention], int]:
         """A generic noun and its country (adjective, country, place) or name."""
@@ -556,7 +606,7 @@ class _Resolver:
                         generic=False, confidence=0.7, role=g.label)], name[2]
             break
         start, end = self.segs[p].start, self.segs[q - 1].end
-        if not explicit and g.sector not in {"IGO", "NGO"}:
+        if not explicit and g.sector not in _NO_INFERRED_COUNTRY:
             country = self.ctx.country  # the article's country
         institution = g.kind == "institution" and explicit
         cname = self.kb.countries_en.get(country or "", country)
@@ -777,7 +827,26 @@ def resolve_span_all(doc: Document, start: int, end: int) -> list[ActorMention]:
     ctx = _context(doc, kb)
     resolver = _Resolver(doc.text[start:end], kb, ctx, offset=start,
                          entities=tuple(e for e in doc.entities if start <= e.start < end))
-    return resolver.run()
+    found = resolver.run()
+    if found:
+        return found
+    # a phrase the events stage chose as an actor, with only a nationality or country in
+    # it («صاروخ اسرائيلي», «سياح أمريكيون»): the country, without a sector
+    for seg in resolver.segs:
+        iso: str | None = None
+        for it in seg.items:
+            if it.kind == "nationality" and _nat_iso(it) not in {"UN", "EU"}:
+                iso = _nat_iso(it)
+            elif it.kind == "actor" and (a := kb.actors.get(str(it.ref))) and a.type == "country":
+                iso = a.kb_id
+            if iso:
+                break
+        if iso:
+            text = doc.text[start:end]
+            return [ActorMention(start=start, end=end, text=text, name=None,
+                                 name_en=kb.countries_en.get(iso, iso), country=iso, sector=None,
+                                 code=iso, kb_id=None, generic=True, confidence=0.4)]
+    return []
 
 
 def resolve_span(doc: Document, start: int, end: int) -> ActorMention | None:
@@ -785,7 +854,12 @@ def resolve_span(doc: Document, start: int, end: int) -> ActorMention | None:
     found = resolve_span_all(doc, start, end)
     if not found:
         return None
-    return max(found, key=lambda m: (min(end, m.end) - max(start, m.start), m.confidence))
+    # Arabic noun phrases are head-first: the first mention in the span is its head
+    # («مسلحون يرتدون زي الشرطة» -> مسلحون); a mention covering the span start wins
+    covering = [m for m in found if m.start <= start < m.end]
+    if covering:
+        return max(covering, key=lambda m: (m.end - m.start, m.confidence))
+    return min(found, key=lambda m: (m.start, -(m.end - m.start)))
 
 
 def generic_actor(text: str, *, country: str | None = None,

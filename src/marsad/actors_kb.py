@@ -348,9 +348,9 @@ def _load_nationalities(kb: KnowledgeBase, text: str) -> None:
             if not adj:
                 continue
             words = adj.split()
-            for suffix in ("", "ة", "ين", "ون"):
+            for suffix in ("", "ة", "ين", "ون", "ا", "ان", "تان", "تين", "ات"):
                 form = " ".join([*words[:-1], words[-1] + suffix])
-                item = Item("nationality", (iso3, suffix in {"ين", "ون"}))
+                item = Item("nationality", (iso3, suffix in {"ين", "ون", "ان"}))
                 kb.add(phrase_key(form), item)
     for adj, body in SPECIAL_ADJECTIVES.items():
         if body:
