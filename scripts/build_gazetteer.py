@@ -33,6 +33,7 @@ import statistics
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACES = ROOT / "src" / "marsad" / "data" / "places"
@@ -129,6 +130,7 @@ def build(min_world_pop: int = WORLD_MIN_POP) -> list[dict]:
 
     entries: dict[str, dict] = {}
     admin1_by_code: dict[str, dict] = {}
+    admin1_by_iso: dict[str, dict] = {}
 
     # admin-1 -------------------------------------------------------------------------
     subs = load_subdivisions()
@@ -154,6 +156,7 @@ def build(min_world_pop: int = WORLD_MIN_POP) -> list[dict]:
             "population": 0, "aliases": names,
         }
         admin1_by_code[gn_code] = entry
+        admin1_by_iso[iso_code] = entry
         if names and lat_lng:
             entries[gid] = entry
 
@@ -236,12 +239,22 @@ def build(min_world_pop: int = WORLD_MIN_POP) -> list[dict]:
             "lat": seat["lat"], "lon": seat["lon"], "population": 0, "aliases": names,
         }
 
-    apply_curated(entries, PLACES / "curated.tsv", countries)
+    extra = {
+        "iso": admin1_by_iso, "admin1": admin1_by_code, "iso3": iso3,
+        "cities_by_id": {v["geonameid"]: v for v in cities.values()},
+    }
+    apply_curated(entries, PLACES / "curated.tsv", countries, extra)
     return sorted(entries.values(), key=lambda e: (e["kind"], e["country"], e["name_en"]))
 
 
-def apply_curated(entries: dict[str, dict], path: Path, countries: dict[str, dict]) -> None:
-    """Add the curated rows; a row whose id exists (or ``cc:XX``) extends/overrides it."""
+def apply_curated(
+    entries: dict[str, dict], path: Path, countries: dict[str, dict], extra: dict[str, Any]
+) -> None:
+    """Add the curated rows; a row whose id exists (or ``cc:XX``) extends/overrides it.
+
+    ``iso:US-CA`` names an admin-1 unit the packages have without an Arabic name, and a
+    GeoNames id of a city left out for the same reason brings that city in: the row then
+    only needs the Arabic name(s)."""
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t"))
     for r in rows:
@@ -256,6 +269,22 @@ def apply_curated(entries: dict[str, dict], path: Path, countries: dict[str, dic
         if name and name not in aliases:
             aliases.insert(0, name)
         remove = {a for a in (r.get("remove") or "").split("|") if a}
+        if rid.startswith("iso:"):
+            unit = extra["iso"].get(rid[4:])
+            if unit is None or unit["lat"] is None:
+                sys.exit(f"curated.tsv: unknown or unplaced subdivision {rid}")
+            rid = unit["id"]
+            entries.setdefault(rid, dict(unit, aliases=[]))
+        elif rid.isdigit() and rid not in entries and int(rid) in extra["cities_by_id"]:
+            v = extra["cities_by_id"][int(rid)]
+            a1 = extra["admin1"].get(f"{v['countrycode']}.{v.get('admin1code')}")
+            entries[rid] = {
+                "id": rid, "geonames_id": rid, "name": name, "name_en": v["name"], "kind": "city",
+                "country": extra["iso3"][v["countrycode"]], "admin1": a1["name_en"] if a1 else "",
+                "admin1_code": a1["admin1_code"] if a1 else "", "lat": round(v["latitude"], 5),
+                "lon": round(v["longitude"], 5), "population": int(v.get("population") or 0),
+                "aliases": [],
+            }
         existing = entries.get(rid)
         if existing is not None:
             for field in ("name", "name_en", "kind", "country", "admin1", "lat", "lon", "population"):

@@ -135,3 +135,15 @@ def test_lists_of_places_license_ambiguous_names_and_countries() -> None:
     assert "الباب" in {p.text for p in geocode(text)}
     found = geocode("وجاءت السعودية أولا وقطر رابعا وعمان خامسا.")
     assert [p.country for p in found if p.text == "عمان"] == ["OMN"]
+
+
+def test_places_missing_from_the_gazetteer_are_placed_by_the_text() -> None:
+    found = {p.text: p for p in geocode("قصفت الطائرات موقعا في منطقة الحوبان بمدينة تعز.")}
+    hawban = found["الحوبان"]
+    assert hawban.name_en is None and hawban.country == "YEM" and hawban.precision == "city"
+    assert hawban.lat == found["تعز"].lat
+    # a generic noun after «منطقة» is not a name
+    assert [p.text for p in geocode("سيطروا على منطقة حيوية في مدينة حلب.")] == ["حلب"]
+    # a homonym is chosen by the place it is said to be near: Duma by Nablus, not Douma in Syria
+    duma = [p for p in geocode("هاجم مستوطنون منزلا في قرية دوما قرب نابلس.") if p.text == "دوما"]
+    assert duma and duma[0].country == "PSE"

@@ -79,7 +79,7 @@ _ORG_AFTER = frozenset(word_key(w) for w in (
     "إس", "جالاكسي", "ريد", "يونايتيد", "هوتسبير", "وندررز", "ألبيون", "البيون",
 ))
 _CAPITAL_WORDS = frozenset(word_key(w) for w in ("العاصمة", "عاصمة"))
-_LOCATIVE_WORDS = frozenset(word_key(w) for w in ("في", "داخل", "بمدينة", "من"))
+_LOCATIVE_WORDS = frozenset(word_key(w) for w in ("في", "داخل", "من"))
 _SENTENCE_END = frozenset(".!?؟\n؛")
 _QUOTES = frozenset('«»"“”()[]')
 _LIST_GAP = frozenset({"،", ",", "-", "و"})
@@ -187,6 +187,51 @@ def _stem(key: str) -> str:
     if len(key) > 3 and key[0] in "بلك" and not key.startswith("ال"):
         key = key[1:]
     return key
+
+
+#: Trigger words introducing a place the gazetteer may lack, and the kind they name.
+_CONTAINED_TRIGGERS = {word_key(w): k for w, k in (
+    ("مدينة", "city"), ("بلدة", "city"), ("قرية", "city"), ("بلدتي", "city"), ("قريتي", "city"),
+    ("مخيم", "city"), ("حي", "city"), ("ضاحية", "city"), ("ناحية", "admin2"), ("مديرية", "admin2"),
+    ("معتمدية", "admin2"), ("قضاء", "admin2"), ("منطقة", "region"),
+)}
+#: Words between such a name and the place it lies in («قرب نابلس», «شمال حلب»).
+_NEAR_WORDS = frozenset(word_key(w) for w in (
+    "في", "قرب", "بالقرب", "من", "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي",
+    "شمالا", "جنوبا", "شرقا", "غربا", "ريف", "بريف", "ضواحي", "وسط", "جنوب", "أطراف", "محيط",
+    "التابعة", "الواقعة", "التابع", "الواقع", "داخل",
+))
+#: First words of two-word place names («دير حافر», «عين العرب», «كفر نبل», «أبو ظبي»).
+_NAME_HEADS = frozenset(word_key(w) for w in (
+    "دير", "عين", "كفر", "تل", "بيت", "بني", "أبو", "ابو", "أم", "ام", "خان", "جبل", "وادي",
+    "رأس", "راس", "سيدي", "بئر", "بير", "قصر", "حي", "مرج", "جسر", "باب", "برج", "سوق", "نهر",
+))
+#: Words after «منطقة/مدينة …» that are not names.
+_GENERIC_NAMES = frozenset(word_key(w) for w in (
+    "الشرق", "الغرب", "الشمال", "الجنوب", "الحدود", "الجزاء", "اليورو", "الخليج", "الأمن",
+    "الخضراء", "العمليات", "النزاع", "الصراع", "المعارك", "القتال", "المواجهات", "الاشتباكات",
+    "عسكرية", "صناعية", "حرة", "آمنة", "عازلة", "منزوعة", "سكنية", "صغيرة", "كبيرة", "جديدة",
+    "واحدة", "أخرى", "الحوار", "التجارة", "تجارة", "النفوذ", "الأحداث", "الحرب", "المنطقة",
+    "المدينة", "القديمة", "الصناعية", "الحرة", "الآمنة", "العازلة", "السكنية", "الشمالية",
+    "الجنوبية", "الشرقية", "الغربية", "الوسطى", "مجاورة", "المجاورة", "حدودية", "الحدودية",
+    "ساحلية", "الساحلية", "جبلية", "الجبلية", "نائية", "النائية", "ريفية", "الريفية",
+    "رئيسية", "الرئيسية", "الشرطة", "أمن", "قريبة", "القريبة", "بعيدة", "الكورنيش", "مهمة",
+    "استراتيجية", "المحيطة", "مختلفة", "عدة", "كل", "محددة", "معينة", "كاملة", "البلدية",
+    "تابعة", "واقعة", "تقع", "يقع", "سياحية", "السياحية", "أثرية", "الأثرية", "زراعية",
+    "الزراعية", "خاضعة", "الخاضعة", "محاصرة", "المحاصرة", "مأهولة", "حيوية", "كبرى", "الكبرى",
+))
+_KNOWN_WORDS = (
+    _CITY_TRIGGERS | _ADMIN_TRIGGERS | _MEETING | _CAPITAL_WORDS | _LOCATIVE_WORDS | _ORG_BEFORE
+)
+
+
+def _base(key: str) -> str:
+    """A context word's key: itself when it is a known word (``ولايه``), else without its
+    leading conjunction/preposition (``وبمدينه`` -> ``بمدينه`` ... -> ``مدينه``)."""
+    if key in _KNOWN_WORDS:
+        return key
+    stem = _stem(key)
+    return stem
 
 
 class PlaceResolver:
@@ -300,8 +345,8 @@ class PlaceResolver:
 
     def _annotate(self, m: _Match, words: list[_Word], keys: list[str]) -> None:
         back = [j for j in range(m.first - 1, max(-1, m.first - 5), -1) if words[j].text not in _QUOTES]
-        prev = _stem(keys[back[0]]) if back else ""
-        prev2 = _stem(keys[back[1]]) if len(back) > 1 else ""
+        prev = _base(keys[back[0]]) if back else ""
+        prev2 = _base(keys[back[1]]) if len(back) > 1 else ""
         if prev in _CITY_TRIGGERS or (prev2 in _CITY_TRIGGERS and _nisba(prev, self.demonyms)):
             m.trigger = "city"
         elif prev in _ADMIN_TRIGGERS:
@@ -325,7 +370,10 @@ class PlaceResolver:
             if nxt in _CAPITAL_WORDS:
                 m.after_capital = True
             m.nisba_country = self._nisba_of(nxt) or m.nisba_country
-        locative = "ب" in m.prefix or prev in _LOCATIVE_WORDS
+        prev_raw = keys[back[0]] if back else ""
+        locative = "ب" in m.prefix or prev in _LOCATIVE_WORDS or (
+            _stem(prev_raw) != prev_raw and "ب" in prev_raw[:2] and m.trigger is not None
+        )
         if locative:
             m.meeting = self._near_meeting(words, keys, m)
 
@@ -409,8 +457,11 @@ class PlaceResolver:
             s += 2.5
         return s
 
-    def resolve(self, m: _Match, context: Mapping[str, float]) -> tuple[Place, float]:
-        """The best entry for a mention and a confidence in [0, 1]."""
+    def resolve(
+        self, m: _Match, context: Mapping[str, float], near: PlaceMention | None = None
+    ) -> tuple[Place, float]:
+        """The best entry for a mention and a confidence in [0, 1]; ``near`` is a place the
+        text says this one lies in or near («دوما قرب نابلس»)."""
         places = [self.gaz.places[i] for i in m.candidates]
         total = float(sum(context.values()))
         countries = {p.country for p in places if p.kind == "country"}
@@ -420,7 +471,16 @@ class PlaceResolver:
             pool = capital_city if want_city else [p for p in places if p.kind == "country"]
             best = max(pool, key=lambda p: p.population)
             return best, 0.85
-        scored = sorted(((self.score(p, m, context, total), p) for p in places), key=lambda t: (-t[0], -t[1].population))
+        def total_score(p: Place) -> float:
+            s = self.score(p, m, context, total)
+            if near is not None and near.lat is not None and near.lon is not None:
+                if p.country == near.country:
+                    s += 2.0
+                if _km(p.lat, p.lon, near.lat, near.lon) < 100.0:
+                    s += 2.0
+            return s
+
+        scored = sorted(((total_score(p), p) for p in places), key=lambda t: (-t[0], -t[1].population))
         best_score, best = scored[0]
         if len(scored) == 1:
             conf = 0.95
@@ -430,19 +490,67 @@ class PlaceResolver:
             conf *= 0.8
         return best, round(conf, 3)
 
+    def _contained(
+        self, text: str, words: list[_Word], resolved: list[tuple[_Match, PlaceMention]]
+    ) -> list[PlaceMention]:
+        """Places the gazetteer lacks, named after a trigger word and placed by the text
+        itself: «قرية دوما قرب نابلس», «منطقة الحوبان بمدينة تعز». The mention takes the
+        coordinates of the enclosing or nearby place; ``precision`` says at which level."""
+        by_first = {m.first: (m, mention) for m, mention in resolved}
+        taken = {i for m, _ in resolved for i in range(m.first, m.last + 1)}
+        out: list[PlaceMention] = []
+        for i, w in enumerate(words[:-1]):
+            base = _base(w.key)
+            kind = _CONTAINED_TRIGGERS.get(base)
+            if kind is None or i + 1 in taken or i + 1 in by_first:
+                continue
+            first = i + 1
+            name_key = words[first].key
+            if len(name_key) < 3 or not name_key[0].isalpha() or name_key in _GENERIC_NAMES:
+                continue
+            last = first
+            if name_key in _NAME_HEADS and first + 1 < len(words) and words[first + 1].key[:1].isalpha():
+                last = first + 1
+            if text[words[first].end : words[last].start].strip() if last > first else False:
+                last = first
+            anchor = _contained_anchor(words, last, by_first)
+            if anchor is None or (anchor.kind == "country" and kind != "city"):
+                continue
+            start, end = words[first].start, words[last].end
+            out.append(PlaceMention(
+                start=start, end=end, text=text[start:end], name=text[start:end], name_en=None,
+                lat=anchor.lat, lon=anchor.lon, kind=kind, admin1=anchor.admin1,
+                country=anchor.country, geonames_id=None, precision=anchor.kind,
+                confidence=round(0.5 * anchor.confidence, 3),
+            ))
+        return out
+
     def __call__(self, text: str, entities: Sequence[Entity] = ()) -> list[PlaceMention]:
         """Every place mention in ``text``, resolved, in text order."""
         matches, words = self.find(text, entities)
         self._mark_country_lists(matches, words)
         ctx = self.context(words, matches)
         out: list[PlaceMention] = []
+        resolved: list[tuple[_Match, PlaceMention]] = []
         for m in matches:
             if self._needs_country(m) and not any(
                 ctx.get(self.gaz.places[i].country) for i in m.candidates
             ):
                 continue
             place, conf = self.resolve(m, ctx)
-            out.append(_mention(text, m.start, m.end, place, conf))
+            mention = _mention(text, m.start, m.end, place, conf)
+            out.append(mention)
+            resolved.append((m, mention))
+        # a homonym the text places near another place is resolved again with that place
+        by_first = {m.first: (m, mention) for m, mention in resolved}
+        for k, (m, mention) in enumerate(resolved):
+            if len(m.candidates) > 1 and (near := _contained_anchor(words, m.last, by_first)):
+                place, conf = self.resolve(m, ctx, near)
+                if place.name_en != mention.name_en or place.lat != mention.lat:
+                    new = _mention(text, m.start, m.end, place, conf)
+                    resolved[k] = (m, new)
+                    out[out.index(mention)] = new
+        out.extend(self._contained(text, words, resolved))
         covered = [(p.start, p.end) for p in out]
         for e in entities:
             if e.type in _PLACE_TYPES and not any(s < e.end and e.start < t for s, t in covered):
@@ -450,6 +558,41 @@ class PlaceResolver:
                                         None, None, None, None, confidence=0.2))
         out.sort(key=lambda p: (p.start, p.end))
         return out
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(
+        math.radians(lon2 - lon1) / 2
+    ) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _contained_anchor(
+    words: list[_Word], j: int, by_first: dict[int, tuple[_Match, PlaceMention]]
+) -> PlaceMention | None:
+    """The resolved place that a name ending at word ``j`` is said to lie in or near:
+    «… بمدينة تعز», «… في الضفة الغربية», «… قرب نابلس», «… ، شمال حلب»."""
+    k = j + 1
+    steps = 0
+    while k < len(words) and steps < 3:
+        w = words[k]
+        if k in by_first:
+            m, mention = by_first[k]
+            if "ب" in m.prefix or steps > 0:
+                return mention
+            return None
+        if w.text in _SENTENCE_END:
+            return None
+        base = _base(w.key)
+        if w.text not in _LIST_GAP and base not in _NEAR_WORDS and not (
+            base in _CITY_TRIGGERS or base in _ADMIN_TRIGGERS
+        ):
+            return None
+        k += 1
+        steps += 1
+    return None
 
 
 def _mention(text: str, start: int, end: int, place: Place, conf: float) -> PlaceMention:
