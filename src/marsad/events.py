@@ -1,20 +1,894 @@
-"""Code PLOVER events.
+"""Code PLOVER events: who did what to whom, where and when.
 
-(Placeholder: the stage is registered so the pipeline has its final shape; it adds
-nothing yet.)
+For each sentence the stage
+
+1. finds trigger words and phrases from the lexicon (:mod:`marsad.events_lexicon`) —
+   verbs and nouns of all 16 PLOVER types, with modes and contexts;
+2. accepts ASSAULT candidates with a trained sentence classifier
+   (:mod:`marsad.events_model`) and other types by their lexicon weight;
+3. merges triggers that report one event («استهدفت بقصف», «هجوم ... أسفر عن مقتل»), keeps
+   coordinated verbs apart («اقتحم مسلحون مهبطا وخطفوا أربعة»);
+4. fills the record by rules over the words (:mod:`marsad.events_rules`): source and target
+   from ``doc.actors`` overlapping the agent / patient phrase (generic actors otherwise),
+   location from ``doc.places`` in the clause, date from ``doc.times`` in the clause (else
+   the article date, precision ``unknown``), negation, hypothetical / future and reported
+   speech flags, and casualty counts for ASSAULT.
 """
 
 from __future__ import annotations
 
-from marsad.doc import Document
+import bisect
+import dataclasses
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from marsad.doc import (
+    ActorMention,
+    Document,
+    Event,
+    EventActor,
+    EventLocation,
+    Evidence,
+    PlaceMention,
+    TimeExpression,
+)
+from marsad.events_lexicon import TriggerLexicon, TriggerMatch, Word, load_lexicon, words_of
+from marsad.events_model import AssaultModel, load_model, sentence_features
+from marsad.events_rules import (
+    Cues,
+    agent_sector,
+    clause_bounds,
+    dual_count,
+    is_prep_phrase,
+    load_cues,
+    noun_phrase,
+    parse_number,
+)
+from marsad.normalize import match_key
 from marsad.pipeline import Stage, StageConfig, register_stage
 
+log = logging.getLogger(__name__)
 
-@register_stage("events", requires=('tokens', 'entities', 'actors', 'places', 'times',), assigns=("events",))
+#: Types whose trigger makes a following event only a possibility («دعا إلى وقف النار»).
+GOVERNING_TYPES = frozenset({"REQUEST", "THREATEN", "REJECT", "AGREE", "CONSULT"})
+_CASUALTY_STEMS = ("قتل", "مقتل", "مصرع", "حتف", "جرح", "اصيب", "اصاب", "قتيل", "جريح")
+_AERIAL = ("جوي", "جويه", "طائره", "طائرات", "مقاتلات", "الطيران", "طيران", "مروحيات", "مروحيه",
+           "الجو", "جو", "غارات", "غاره")
+_DRONE = ("مسيره", "مسيرات", "درون", "طيار")
+_AERIAL = tuple(match_key(w) for w in _AERIAL)
+_DRONE = tuple(match_key(w) for w in _DRONE)
+_PRONOUN_SUFFIXES = frozenset({"ه", "ها", "هم", "هما", "ته", "تها", "تهم", "اته", "اتها", "اتهم",
+                               "وه", "وها", "وهم", "يه", "يها", "يهم", "كم", "نا"})
+_TARGET_PREPS = ("على", "علي", "ضد", "مع", "بحق")
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    """A helper function from another stage's module, if it exists yet."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    func = getattr(mod, name, None)
+    return func if callable(func) else None
+
+
+@dataclass
+class _Candidate:
+    """A trigger (or merged triggers) becoming an event."""
+
+    match: TriggerMatch
+    first: int
+    last: int
+    type: str
+    mode: str | None
+    contexts: set[str]
+    role: str
+    weight: float
+    casualty: bool
+    triggers: list[TriggerMatch] = field(default_factory=list)
+
+
+@dataclass
+class _Context:
+    """Everything the rules need about one sentence."""
+
+    doc: Document
+    index: int
+    words: list[Word]
+    cues: Cues
+    actors: list[ActorMention]
+    places: list[PlaceMention]
+    resolve_span: Callable[..., Any] | None
+    generic_actor: Callable[..., Any] | None
+    time_for_span: Callable[..., Any] | None
+    trigger_words: frozenset[int] = frozenset()
+
+
+class EventCoder:
+    """Codes the events of a document (the callable behind the ``events`` stage)."""
+
+    def __init__(self, *, lexicon: TriggerLexicon | None = None, model: AssaultModel | None = None,
+                 use_model: bool = True, min_confidence: float = 0.5,
+                 assault_threshold: float | None = None, rule_accept: bool = True) -> None:
+        self.lexicon = lexicon or load_lexicon()
+        self.cues = load_cues()
+        self.model = model if model is not None else (load_model() if use_model else None)
+        self.min_confidence = min_confidence
+        self.rule_accept = rule_accept
+        if assault_threshold is not None:
+            self.assault_threshold = assault_threshold
+        elif self.model is not None:
+            self.assault_threshold = self.model.threshold
+        else:
+            self.assault_threshold = 0.5
+        self.resolve_span = _optional("marsad.actors", "resolve_span")
+        self.generic_actor = _optional("marsad.actors", "generic_actor")
+        self.time_for_span = _optional("marsad.times", "time_for_span")
+
+    # ------------------------------------------------------------------ document level
+    def __call__(self, doc: Document) -> Document:
+        """Return ``doc`` with its events."""
+        events: list[Event] = []
+        actor_starts = [a.start for a in doc.actors]
+        place_starts = [p.start for p in doc.places]
+        for index, sentence in enumerate(doc.sentences):
+            words = words_of(doc.text, sentence.start, sentence.end)
+            if not words:
+                continue
+            ctx = _Context(
+                doc=doc, index=index, words=words, cues=self.cues,
+                actors=_slice(doc.actors, actor_starts, sentence.start, sentence.end),
+                places=_slice(doc.places, place_starts, sentence.start, sentence.end),
+                resolve_span=self.resolve_span, generic_actor=self.generic_actor,
+                time_for_span=self.time_for_span,
+            )
+            events.extend(self.code_sentence(ctx))
+        return dataclasses.replace(doc, events=tuple(events))
+
+    # ------------------------------------------------------------------ sentence level
+    def sentence_probability(self, words: Sequence[Word], matches: Sequence[TriggerMatch]) -> float | None:
+        """The classifier's P(ASSAULT) for a sentence (None without a model)."""
+        if self.model is None:
+            return None
+        return self.model.probability(sentence_features(words, matches))
+
+    def code_sentence(self, ctx: _Context) -> list[Event]:
+        """Events of one sentence."""
+        words = ctx.words
+        matches = self.lexicon.match(words)
+        if not matches:
+            return []
+        ctx.trigger_words = frozenset(m.first for m in matches)
+        p_assault = None
+        if any(m.entry.type == "ASSAULT" for m in matches):
+            p_assault = self.sentence_probability(words, matches)
+        candidates = self._merge(ctx, [self._candidate(m) for m in matches])
+        events: list[Event] = []
+        governing: list[_Candidate] = []
+        prev_source: EventActor | None = None
+        for cand in candidates:
+            event = self._build(ctx, cand, p_assault, governing, prev_source)
+            if cand.type in GOVERNING_TYPES:
+                governing.append(cand)
+            if event is not None:
+                events.append(event)
+                if event.source is not None:
+                    prev_source = event.source
+        return events
+
+    @staticmethod
+    def _candidate(m: TriggerMatch) -> _Candidate:
+        e = m.entry
+        casualty = e.type == "ASSAULT" and e.mode is None and any(
+            s in e.pattern for s in _CASUALTY_STEMS
+        )
+        return _Candidate(m, m.first, m.last, e.type, e.mode, set(e.contexts), e.role, e.weight,
+                          casualty, [m])
+
+    def _merge(self, ctx: _Context, cands: list[_Candidate]) -> list[_Candidate]:
+        """Join triggers that report the same event."""
+        words = ctx.words
+        out: list[_Candidate] = []
+        for cand in cands:
+            prev = next((c for c in reversed(out) if c.type == cand.type), None)
+            if prev is not None and cand.type == "ASSAULT" and (cand.casualty or prev.casualty):
+                _absorb(prev, cand)
+                continue
+            if prev is not None and prev is out[-1] and cand.role != "v" and prev.role == "v" \
+                    and cand.first - prev.last <= 8 and _no_punct(words, prev.last, cand.first, 8):
+                _absorb(prev, cand)
+                continue
+            if prev is not None and prev is out[-1] and cand.first - prev.last <= 4 \
+                    and _no_punct(words, prev.last, cand.first, 4):
+                coordinated = cand.role == "v" and prev.role == "v" and (
+                    cand.match.proclitics[:1] in ("و", "ف") or words[cand.first - 1].key in ("و", "ف")
+                )
+                if not coordinated:
+                    _absorb(prev, cand)
+                    continue
+            out.append(cand)
+        # a casualty-only ASSAULT before an attack trigger joins it
+        merged: list[_Candidate] = []
+        for cand in out:
+            if merged and cand.type == "ASSAULT" and merged[-1].type == "ASSAULT" \
+                    and merged[-1].casualty and not cand.casualty:
+                head = merged.pop()
+                _absorb(cand, head)
+            merged.append(cand)
+        return merged
+
+    # ------------------------------------------------------------------ one event
+    def _build(self, ctx: _Context, cand: _Candidate, p_assault: float | None,
+               governing: Sequence[_Candidate], prev_source: EventActor | None = None
+               ) -> Event | None:
+        words = ctx.words
+        lo, hi = clause_bounds(words, cand.first, ctx.cues)
+        hi = max(hi, clause_bounds(words, cand.last, ctx.cues)[1])
+        negated = self._negated(words, cand, lo)
+        hypothetical = self._hypothetical(words, cand, lo, hi, governing)
+        source, target, speaker = self._arguments(ctx, cand, lo, hi, prev_source)
+        if cand.type == "ASSAULT" and p_assault is not None:
+            confidence = 0.4 * cand.weight + 0.6 * p_assault
+            accepted = p_assault >= self.assault_threshold
+            if not accepted and (negated or hypothetical) and cand.weight >= 0.7:
+                accepted = True
+            if not accepted and self.rule_accept and self._clear_act(ctx, cand, source, target):
+                accepted = True
+                confidence = max(confidence, 0.6)
+        else:
+            confidence = cand.weight
+            accepted = None
+        if cand.type != "ASSAULT" or p_assault is None:
+            confidence = min(0.99, confidence + (0.1 if source else 0.0) + (0.05 if target else 0.0))
+            accepted = confidence >= self.min_confidence
+        if not accepted:
+            return None
+        reported_by = self._reported_by(ctx, cand) or speaker
+        mode = self._mode(words, cand, lo, hi)
+        fatalities = injured = None
+        if cand.type == "ASSAULT":
+            fatalities, injured = self._casualties(words, cand, lo, hi)
+        start, end = words[lo].start, words[hi - 1].end
+        for trig in cand.triggers:
+            start = min(start, words[trig.first].start)
+            end = max(end, words[trig.last].end)
+        trigger_text = " ".join(words[k].text for t in cand.triggers for k in t.slots_at)
+        date, precision = self._date(ctx, start, end)
+        return Event(
+            type=cand.type,
+            evidence=Evidence(start, end, ctx.doc.text[start:end]),
+            sentence=ctx.index,
+            mode=mode,
+            contexts=tuple(sorted(cand.contexts)),
+            source=source,
+            target=target,
+            location=self._location(ctx, cand, lo, hi, source, target),
+            date=date,
+            date_precision=precision,
+            confidence=round(float(confidence), 3),
+            negated=negated,
+            hypothetical=hypothetical,
+            reported_by=reported_by,
+            fatalities=fatalities,
+            injured=injured,
+            trigger=trigger_text,
+        )
+
+    def _clear_act(self, ctx: _Context, cand: _Candidate, source: EventActor | None,
+                   target: EventActor | None) -> bool:
+        """A verb trigger of weight ≥ 0.7 with a named or generic agent and a patient:
+        accepted even when the sentence classifier (trained on one news domain) hesitates."""
+        if cand.role != "v" or cand.weight < 0.75 or source is None or target is None:
+            return False
+        if not (source.sector or source.country or source.name):
+            return False
+        words = ctx.words
+        first = cand.match.first
+        lo, _hi = clause_bounds(words, first, ctx.cues)
+        if first - lo <= 1 or (first > 0 and self.cues.has("complementizer", words[first - 1].key)):
+            return True
+        if cand.match.proclitics[:1] in ("و", "ف") and source.end is not None \
+                and source.end < words[first].start:
+            return True
+        return source.end is not None and 0 <= words[first].start - source.end <= 2
+
+    # ------------------------------------------------------------------ flags
+    def _negated(self, words: Sequence[Word], cand: _Candidate, lo: int) -> bool:
+        cues = self.cues
+        first = cand.first
+        for k in (first - 1, first - 2):
+            if k < max(lo, 0):
+                continue
+            if not cues.has("negator", words[k].key):
+                continue
+            after = words[k + 1].key if k + 1 < len(words) else ""
+            if cues.has("not_doubt", after) or after == "الا":
+                return False
+            if k == first - 1 or cues.has("negated_aux", words[first - 1].key):
+                return True
+        return any(cues.has("denial", w.key) for w in words[max(0, first - 8): first])
+
+    def _hypothetical(self, words: Sequence[Word], cand: _Candidate, lo: int, hi: int,
+                      governing: Sequence[_Candidate]) -> bool:
+        cues = self.cues
+        if "س" in cand.match.proclitics and cand.role == "v":
+            return True
+        for k in range(max(0, cand.first - 6), cand.first):
+            key = words[k].key
+            if cues.has("hypothetical", key) or cues.has("not_doubt", key):
+                return True
+        for k in range(cand.last + 1, min(hi, cand.last + 7)):
+            if cues.has("future_after", words[k].key):
+                return True
+        for k in range(max(lo, cand.first - 4), cand.first):
+            if _future_verb(words[k], cues):
+                return True
+        return any(0 < cand.first - g.last <= 5 and g.type != cand.type for g in governing)
+
+    # ------------------------------------------------------------------ arguments
+    def _arguments(self, ctx: _Context, cand: _Candidate, lo: int, hi: int,
+                   prev_source: EventActor | None = None
+                   ) -> tuple[EventActor | None, EventActor | None, str | None]:
+        """Source and target actors, and a speaker when the trigger follows a speech verb
+        whose subject did the act («كشفت القوات ... إطلاق عملية»)."""
+        words, cues = ctx.words, ctx.cues
+        after = cand.last + 1
+        source = target = None
+        speaker = None
+        role = cand.role
+        trig_word = words[cand.match.first]
+        has_pronoun = _has_pronoun_suffix(trig_word, cand)
+        between = self._between(ctx, cand, hi)
+        if between is not None:
+            return between[0], between[1], None
+        if role == "v":
+            head_after = cand.match.last + 1
+            if cand.last > cand.match.last and cand.last - cand.match.last <= 3:
+                head_after = cand.last + 1
+            slots = cand.match.slots_at
+            if len(slots) > 1 and slots[1] > slots[0] + 1:
+                # «فرضت الولايات المتحدة عقوبات»: the subject sits inside the trigger
+                np_after = self._subject_np(ctx, slots[0] + 1, slots[1])
+            else:
+                np_after = self._subject_np(ctx, head_after, hi) if not has_pronoun else None
+            left = self._left_subject(ctx, cand, lo)
+            coordinated = cand.match.proclitics[:1] in ("و", "ف") or (
+                cand.match.first > 0 and words[cand.match.first - 1].key in ("و", "ف"))
+            if np_after and (left is None or self._agentish(ctx, np_after)) and not (
+                    coordinated and prev_source is not None and not self._agentish(ctx, np_after)):
+                source = self._actor(ctx, np_after)
+                target = self._object(ctx, max(np_after[1], head_after), hi, cand=cand)
+            elif coordinated and prev_source is not None:
+                source = prev_source
+                target = self._object(ctx, head_after, hi, cand=cand)
+            else:
+                source = left[0] if left else None
+                target = self._object(ctx, head_after, hi, cand=cand)
+        elif role == "p":
+            target = self._actor(ctx, noun_phrase(words, after, hi, cues))
+            source = self._agent_by(ctx, after, hi)
+        else:
+            genitive = None
+            if not has_pronoun and not trig_word.key.startswith(("ال", "وال", "بال", "فال", "لل")):
+                np_ = noun_phrase(words, after, hi, cues)
+                if np_ and not _adjective_like(words[np_[0]]):
+                    genitive = np_
+            left = self._left_subject(ctx, cand, lo)
+            if role == "ns":
+                source = self._actor(ctx, genitive) if genitive else (left[0] if left else None)
+                target = self._object(ctx, genitive[1] if genitive else after, hi, bare=False,
+                                      cand=cand)
+            elif role == "nt":
+                target = self._actor(ctx, genitive) if genitive else self._object(
+                    ctx, after, hi, bare=False, cand=cand)
+                source = self._agent_by(ctx, after, hi) or (left[0] if left else None)
+            else:
+                source = left[0] if left else None
+                target = self._object(ctx, after, hi, bare=False, cand=cand)
+            if source is None:
+                speaker_actor = self._speech_subject(ctx, cand)
+                if speaker_actor is not None and not cand.casualty:
+                    source = speaker_actor
+                    speaker = speaker_actor.name or speaker_actor.text
+        if target is None and cand.type in ("ASSAULT", "COERCE", "MOBILIZE"):
+            target = self._place_target(ctx, cand, hi)
+        if target is None and cand.type == "CONSULT":
+            target = self._other_actor(ctx, cand, source)
+        if source is not None and target is not None and (source.start, source.end) == (target.start, target.end):
+            target = None
+        return source, target, speaker
+
+    def _between(self, ctx: _Context, cand: _Candidate, hi: int
+                 ) -> tuple[EventActor | None, EventActor | None] | None:
+        """«اشتباكات بين X و Y»: both sides."""
+        words = ctx.words
+        k = cand.last + 1
+        if k < hi and words[k].key == "بين":
+            first = noun_phrase(words, k + 1, hi, ctx.cues, max_words=6)
+            if first is None:
+                return None
+            split = next((j for j in range(first[0] + 1, first[1]) if words[j].key.startswith("و")), None)
+            if split is not None:
+                a, b = (first[0], split), (split, first[1])
+                return self._actor(ctx, a), self._actor(ctx, b, strip_conj=True)
+            return self._actor(ctx, first), None
+        return None
+
+    def _agentish(self, ctx: _Context, np_: tuple[int, int]) -> bool:
+        words = ctx.words
+        start, end = words[np_[0]].start, words[np_[1] - 1].end
+        for actor in ctx.actors:
+            if actor.start < end and actor.end > start:
+                return True
+        if any(p.start < end and p.end > start for p in ctx.places):
+            return False
+        for ent in ctx.doc.entities:
+            if ent.start < end and ent.end > start and ent.type in ("PER", "ORG", "PERS"):
+                return True
+        return agent_sector(words[np_[0]], ctx.cues) is not None
+
+    def _left_subject(self, ctx: _Context, cand: _Candidate, lo: int
+                      ) -> tuple[EventActor, int] | None:
+        """The nearest actor (or generic agent) before the trigger in its clause, or before
+        a relative pronoun that opens the clause; a speech verb's subject does not count."""
+        words, cues = ctx.words, ctx.cues
+        start_limit = max(0, min(lo, cand.first) - 0)
+        k = cand.first - 1
+        # a relative clause («قوات حفتر التي تحاصرهم») looks past its pronoun
+        while k >= 0 and k >= start_limit - 1 and cand.first - k <= 10:
+            w = words[k]
+            if cues.has("speech", w.key) or (cues.has("complementizer", w.key) and k < cand.first - 1):
+                return None
+            if w.is_punct and not (k == lo - 1 and False):
+                return None
+            for actor in ctx.actors:
+                if actor.start <= w.start < actor.end:
+                    if self._in_pp(ctx, actor.start):
+                        break
+                    return self._from_mention(ctx, actor), k
+            if agent_sector(w, cues) is not None and not is_prep_phrase(w, cues):
+                np_ = (k, min(cand.first, k + 3))
+                np_ = noun_phrase(words, k, cand.first, cues) or np_
+                return self._actor(ctx, np_), k  # type: ignore[return-value]
+            k -= 1
+        return None
+
+    def _in_pp(self, ctx: _Context, char_start: int) -> bool:
+        words = ctx.words
+        idx = next((i for i, w in enumerate(words) if w.start <= char_start < w.end), None)
+        if idx is None:
+            return False
+        w = words[idx]
+        if is_prep_phrase(w, ctx.cues):
+            return True
+        return idx > 0 and ctx.cues.has("preposition", words[idx - 1].key)
+
+    def _subject_np(self, ctx: _Context, start: int, hi: int) -> tuple[int, int] | None:
+        """The noun phrase after a verb, cut to the actor mention it starts with."""
+        words = ctx.words
+        np_ = noun_phrase(words, start, hi, ctx.cues, max_words=4)
+        if np_ is None:
+            return None
+        first = words[np_[0]]
+        for actor in ctx.actors:
+            if actor.start <= first.start < actor.end:
+                end = np_[0] + 1
+                while end < len(words) and words[end].start < actor.end:
+                    end += 1
+                return np_[0], end
+        return np_[0], min(np_[1], np_[0] + 3)
+
+    def _object(self, ctx: _Context, start: int, hi: int, *, bare: bool = True,
+                cand: _Candidate | None = None) -> EventActor | None:
+        """The object after ``start``: a bare noun phrase, one after على/ضد/مع/بحق, a word
+        carrying ب/ل for the types that take one, else the first actor mention."""
+        words, cues = ctx.words, ctx.cues
+        type_ = cand.type if cand is not None else ""
+        takes_bl = type_ in ("SUPPORT", "REQUEST", "AID", "CONSULT", "ACCUSE", "SANCTION")
+        k = start
+        steps = 0
+        while k < hi and steps < 6:
+            w = words[k]
+            if w.is_punct or cues.has("complementizer", w.key):
+                break
+            if w.key in _TARGET_PREPS:
+                return self._actor(ctx, noun_phrase(words, k + 1, hi, cues, max_words=3))
+            if bare and not is_prep_phrase(w, cues) and not _bl_proclitic(w) \
+                    and not w.key[:1].isdigit() and not _adjective_like(w):
+                mention = self._mention_ahead(ctx, k, hi)
+                if mention is not None:
+                    return mention
+                if ctx.doc.times and any(t.start <= w.start < t.end for t in ctx.doc.times):
+                    k += 1
+                    steps += 1
+                    continue
+                return self._actor(ctx, noun_phrase(words, k, hi, cues, max_words=3))
+            if takes_bl and _bl_proclitic(w) and len(w.key) > 3:
+                return self._actor(ctx, noun_phrase(words, k, hi, cues, max_words=3,
+                                                    allow_prep_first=True))
+            if cues.has("preposition", w.key) and w.key not in _TARGET_PREPS:
+                bare = False
+                takes_bl = False
+            k += 1
+            steps += 1
+        if type_ in ("ASSAULT", "COERCE", "CONSULT", "SUPPORT", "ACCUSE", "THREATEN", "SANCTION"):
+            lo_char = words[start].start if start < len(words) else 0
+            hi_char = words[hi - 1].end if hi > 0 else 0
+            for actor in ctx.actors:
+                if lo_char <= actor.start < hi_char:
+                    return self._from_mention(ctx, actor)
+        return None
+
+    def _mention_ahead(self, ctx: _Context, k: int, hi: int) -> EventActor | None:
+        """An actor or place mention starting within the next three words (no preposition
+        between): «مواقع ... قوة حماية درنة»."""
+        words = ctx.words
+        for j in range(k, min(hi, k + 4)):
+            w = words[j]
+            if j > k and (w.is_punct or ctx.cues.has("preposition", w.key)):
+                return None
+            for actor in ctx.actors:
+                if w.start <= actor.start < w.end:
+                    return self._from_mention(ctx, actor)
+            for place in ctx.places:
+                if w.start <= place.start < w.end:
+                    return EventActor(text=place.text, name=place.name, country=place.country,
+                                      start=place.start, end=place.end)
+        return None
+
+    def _agent_by(self, ctx: _Context, start: int, hi: int) -> EventActor | None:
+        """«على يد X» / «من قبل X»."""
+        words = ctx.words
+        for k in range(start, min(hi, start + 8)):
+            if ctx.cues.has("agent_by", words[k].key) and k > 0 and words[k - 1].key in ("على", "علي", "من"):
+                return self._actor(ctx, noun_phrase(words, k + 1, hi, ctx.cues))
+        return None
+
+    def _speech_subject(self, ctx: _Context, cand: _Candidate) -> EventActor | None:
+        """The subject of a speech verb right before a noun trigger («كشفت القوات اطلاق»)."""
+        words = ctx.words
+        k = cand.first - 1
+        steps = 0
+        while k >= 0 and steps < 6:
+            if ctx.cues.has("speech", words[k].key):
+                np_ = noun_phrase(words, k + 1, cand.first, ctx.cues)
+                if np_ and self._agentish(ctx, np_):
+                    return self._actor(ctx, np_)
+                return None
+            if words[k].is_punct:
+                return None
+            k -= 1
+            steps += 1
+        return None
+
+    def _place_target(self, ctx: _Context, cand: _Candidate, hi: int) -> EventActor | None:
+        words = ctx.words
+        end = words[hi - 1].end
+        start = words[cand.last].end
+        for place in ctx.places:
+            if start <= place.start < end:
+                return EventActor(text=place.text, name=place.name, country=place.country,
+                                  start=place.start, end=place.end)
+        return None
+
+    def _other_actor(self, ctx: _Context, cand: _Candidate, source: EventActor | None) -> EventActor | None:
+        pos = ctx.words[cand.first].start
+        best = None
+        for actor in ctx.actors:
+            if source is not None and source.start is not None and actor.start < (source.end or 0) \
+                    and actor.end > source.start:
+                continue
+            if source is not None and actor.name and actor.name == source.name:
+                continue
+            dist = abs(actor.start - pos)
+            if best is None or dist < best[0]:
+                best = (dist, actor)
+        return self._from_mention(ctx, best[1]) if best else None
+
+    def _actor(self, ctx: _Context, np_: tuple[int, int] | None, *, strip_conj: bool = False
+               ) -> EventActor | None:
+        """An event actor for a word range: the actor mention overlapping it, else the
+        phrase itself with the generic sector its head word gives."""
+        if np_ is None:
+            return None
+        words = ctx.words
+        cut = next((k for k in range(np_[0] + 1, np_[1]) if k in ctx.trigger_words), None)
+        if cut is not None:
+            np_ = (np_[0], cut)
+        start, end = words[np_[0]].start, words[np_[1] - 1].end
+        for actor in ctx.actors:
+            if actor.start < end and actor.end > start:
+                return self._from_mention(ctx, actor)
+        for place in ctx.places:
+            if place.start < end and place.end > start:
+                return EventActor(text=place.text, name=place.name, country=place.country,
+                                  start=place.start, end=place.end)
+        if ctx.resolve_span is not None:
+            try:
+                found = ctx.resolve_span(ctx.doc, start, end)
+            except Exception:  # a helper of another stage must not break event coding
+                log.debug("resolve_span failed", exc_info=True)
+                found = None
+            if isinstance(found, ActorMention):
+                return self._from_mention(ctx, found)
+        first = words[np_[0]]
+        if strip_conj and first.key.startswith("و") and first.end - first.start > 1:
+            start += 1
+        # drop a leading preposition clitic from the span (بقوة → قوة)
+        pre = first.variants[-1][1] if is_prep_phrase(first, ctx.cues) else ""
+        if pre[:1] in ("ب", "ل") and first.text[:1] in ("ب", "ل") and not cue_word(first, ctx.cues):
+            start = first.start + 1
+        text = ctx.doc.text[start:end]
+        sector = agent_sector(first, ctx.cues)
+        name = None
+        country = None
+        code = None
+        if ctx.generic_actor is not None:
+            try:
+                generic = ctx.generic_actor(text)
+            except Exception:  # defensive: another stage's helper
+                log.debug("generic_actor failed", exc_info=True)
+                generic = None
+            if generic is not None:
+                sector = getattr(generic, "sector", None) or sector
+                name = None if getattr(generic, "generic", False) else getattr(generic, "name", None)
+                country = getattr(generic, "country", None)
+                code = getattr(generic, "code", None)
+        return EventActor(text=text, name=name, country=country, sector=sector, code=code,
+                          start=start, end=end)
+
+    @staticmethod
+    def _from_mention(ctx: _Context, actor: ActorMention) -> EventActor:
+        return EventActor(text=actor.text, name=actor.name, country=actor.country,
+                          sector=actor.sector, code=actor.code, kb_id=actor.kb_id,
+                          start=actor.start, end=actor.end)
+
+    # ------------------------------------------------------------------ reported speech
+    def _reported_by(self, ctx: _Context, cand: _Candidate) -> str | None:
+        """Who says it: the subject of a speech verb before the trigger (followed by a
+        complementizer or a quote), or the source after «حسب / بحسب / وفقا ل»."""
+        words, cues = ctx.words, ctx.cues
+        for k in range(cand.first - 1, -1, -1):
+            w = words[k]
+            if not cues.has("speech", w.key) and not cues.has("denial", w.key):
+                continue
+            window = words[k + 1: cand.first]
+            if not any(cues.has("complementizer", x.key) or x.text in ("«", '"', ":") for x in window):
+                if k + 1 != cand.first:
+                    continue
+            return self._speaker(ctx, k)
+        for k, w in enumerate(words):
+            if cues.has("according", w.key):
+                np_ = noun_phrase(words, k + 1, len(words), cues, allow_prep_first=True)
+                if np_:
+                    actor = self._actor(ctx, np_)
+                    if actor is not None:
+                        return actor.name or actor.text
+        return None
+
+    def _speaker(self, ctx: _Context, k: int) -> str | None:
+        words, cues = ctx.words, ctx.cues
+        np_ = noun_phrase(words, k + 1, len(words), cues, max_words=5)
+        if np_ is not None:
+            # skip a time word («قال أمس مصدر»)
+            actor = self._actor(ctx, np_)
+            if actor is not None and actor.kb_id and actor.name:
+                return actor.name
+            return ctx.doc.text[words[np_[0]].start: words[np_[1] - 1].end]
+        for mention in reversed(ctx.actors):
+            if mention.end <= words[k].start and words[k].start - mention.end < 60:
+                return mention.name or mention.text
+        j = k - 1
+        while j >= 0 and not words[j].is_punct and k - j <= 4:
+            j -= 1
+        if j + 1 < k:
+            return ctx.doc.text[words[j + 1].start: words[k - 1].end]
+        return None
+
+    # ------------------------------------------------------------------ mode, counts
+    def _mode(self, words: Sequence[Word], cand: _Candidate, lo: int, hi: int) -> str | None:
+        mode = cand.mode
+        if cand.type != "ASSAULT":
+            return mode
+        keys = {w.variants[-1][0] for w in words[lo:hi]} | {w.key for w in words[lo:hi]}
+        if any(k in keys for k in _DRONE) and ("طيار" not in keys or "بدون" in keys or "بلا" in keys):
+            if "مسيره" in keys or "مسيرات" in keys or "درون" in keys or "بدون" in keys or "بلا" in keys:
+                return "drone"
+        if mode in (None, "heavy-weapons", "firearms") and any(k in keys for k in _AERIAL):
+            return "aerial"
+        return mode
+
+    def _casualties(self, words: Sequence[Word], cand: _Candidate, lo: int, hi: int
+                    ) -> tuple[int | None, int | None]:
+        cues = self.cues
+        fatalities = injured = None
+        start = min([lo] + [t.first for t in cand.triggers])
+        end = max([hi] + [t.last + 1 for t in cand.triggers])
+        # the casualty clause often follows («مما أدى إلى مقتل ...»): widen to the sentence
+        span = range(max(0, start - 12), min(len(words), end + 25))
+        for k in span:
+            w = words[k]
+            stem = w.variants[-1][0]
+            kind = None
+            if any(stem.startswith(s) for s in ("قتل", "مقتل", "مصرع", "حتف", "قتيل")):
+                kind = "dead"
+            elif any(stem.startswith(s) for s in ("اصيب", "اصاب", "جرح", "جريح", "مصاب")):
+                kind = "hurt"
+            if kind is None:
+                continue
+            value = self._count_near(words, k)
+            if value is None:
+                continue
+            if kind == "dead" and fatalities is None:
+                fatalities = value
+            elif kind == "hurt" and injured is None:
+                injured = value
+        del cues
+        return fatalities, injured
+
+    def _count_near(self, words: Sequence[Word], k: int) -> int | None:
+        cues = self.cues
+        skip = {"نحو", "حوالي", "اكثر", "من", "اقل", "ما", "لا", "يقل", "عن", "قرابه", "زهاء",
+                "الاقل", "على", "علي", "يزيد", "بجروح"}
+        # after: «مقتل ثلاثة» «إصابة جنديين» «مقتل 15 شخصا»
+        j = k + 1
+        steps = 0
+        while j < len(words) and steps < 5:
+            w = words[j]
+            if w.is_punct:
+                break
+            num = parse_number(words, j)
+            if num is not None:
+                return num[0]
+            dual = dual_count(w, cues)
+            if dual:
+                return dual
+            if w.key in skip:
+                j += 1
+                steps += 1
+                continue
+            if w.variants[-1][0] in ("شخص", "جندي", "شرطي", "مدني", "طفل", "ضابط", "رجل", "امراه"):
+                return 1
+            break
+        # before: «15 قتيلا» «ثمانية اشخاص قتلوا»
+        for j in range(k - 1, max(-1, k - 4), -1):
+            if words[j].is_punct:
+                break
+            num = parse_number(words, j)
+            if num is not None and num[0] < 100000:
+                return num[0]
+        if words[k].key in ("مقتله", "مقتلها", "اصابته", "اصابتها"):
+            return 1
+        return None
+
+    # ------------------------------------------------------------------ place, date
+    def _location(self, ctx: _Context, cand: _Candidate, lo: int, hi: int,
+                  source: EventActor | None, target: EventActor | None) -> EventLocation | None:
+        if not ctx.places:
+            return None
+        words = ctx.words
+        c_start, c_end = words[lo].start, words[hi - 1].end
+
+        def inside_actor(p: PlaceMention) -> bool:
+            for a in (source,):
+                if a is not None and a.start is not None and a.end is not None \
+                        and a.start <= p.start < a.end and (a.start, a.end) != (p.start, p.end):
+                    return True
+            return any(
+                m.start <= p.start and p.end <= m.end and (m.start, m.end) != (p.start, p.end)
+                for m in ctx.actors
+            )
+
+        in_clause = [p for p in ctx.places if c_start <= p.start < c_end]
+        pool = [p for p in in_clause if not inside_actor(p)] or in_clause or [
+            p for p in ctx.places if not inside_actor(p)]
+        if not pool:
+            return None
+        text = ctx.doc.text
+
+        def score(p: PlaceMention) -> tuple[int, int]:
+            before = text[max(0, p.start - 4): p.start]
+            prep = 0 if ("في " in before or before.endswith(("ب", "ل", "في"))) else 1
+            return prep, abs(p.start - words[cand.first].start)
+
+        best = min(pool, key=score)
+        return EventLocation(text=best.text, name=best.name, lat=best.lat, lon=best.lon,
+                             country=best.country, admin1=best.admin1,
+                             geonames_id=best.geonames_id, precision=best.precision,
+                             start=best.start, end=best.end)
+
+    def _date(self, ctx: _Context, start: int, end: int) -> tuple[str | dict[str, str] | None, str | None]:
+        found: TimeExpression | None = None
+        if ctx.time_for_span is not None:
+            try:
+                value = ctx.time_for_span(ctx.doc, start, end)
+            except Exception:  # defensive: another stage's helper
+                log.debug("time_for_span failed", exc_info=True)
+                value = None
+            if isinstance(value, TimeExpression):
+                found = value
+        if found is None:
+            inside = [t for t in ctx.doc.times if start <= t.start < end and t.value]
+            found = inside[0] if inside else None
+        if found is not None and (found.value or found.start_date):
+            if found.start_date and found.end_date and found.start_date != found.end_date:
+                return {"start": found.start_date, "end": found.end_date}, found.precision
+            return found.value or found.start_date, found.precision
+        if ctx.doc.date:
+            return ctx.doc.date[:10], "unknown"
+        return None, None
+
+
+def cue_word(word: Word, cues: Cues) -> bool:
+    """True when the word itself is a listed cue or preposition."""
+    return cues.has("preposition", word.key)
+
+
+def _slice(items: Sequence[Any], starts: list[int], lo: int, hi: int) -> list[Any]:
+    a = bisect.bisect_left(starts, lo)
+    b = bisect.bisect_left(starts, hi)
+    return list(items[a:b])
+
+
+def _no_punct(words: Sequence[Word], a: int, b: int, limit: int) -> bool:
+    if b - a > limit:
+        return False
+    return not any(w.is_punct and w.text not in ("«", "»", '"') for w in words[a + 1: b])
+
+
+def _absorb(head: _Candidate, other: _Candidate) -> None:
+    head.triggers.extend(other.triggers)
+    head.first = min(head.first, other.first)
+    head.last = max(head.last, other.last)
+    head.contexts |= other.contexts
+    if head.mode is None or (other.mode == "aerial"):
+        head.mode = other.mode or head.mode
+    if head.casualty and not other.casualty:
+        head.match, head.role, head.casualty = other.match, other.role, False
+    head.weight = max(head.weight, other.weight)
+
+
+def _has_pronoun_suffix(word: Word, cand: _Candidate) -> bool:
+    if cand.match.suffix in _PRONOUN_SUFFIXES:
+        return True
+    key = word.variants[-1][0]
+    return key.endswith(("اته", "اتها", "اتهم", "ته", "تها", "تهم")) or (
+        key.endswith(("ها", "هم")) and len(key) > 4
+    )
+
+
+def _future_verb(word: Word, cues: Cues) -> bool:
+    """«سيعقد», «وستبحث»: an imperfect verb with the future prefix س."""
+    for form, pre in word.variants:
+        if pre.endswith("س") and form[:1] in ("ي", "ت", "ن") and len(form) >= 4 \
+                and not cues.has("not_future", word.key):
+            return True
+    return False
+
+
+def _bl_proclitic(word: Word) -> bool:
+    """True when the word carries the preposition ب or ل («بدعم», «للمدنيين»)."""
+    pre = word.variants[-1][1]
+    if pre.endswith("ال"):
+        pre = pre[:-2]
+    return pre[-1:] in ("ب", "ل")
+
+
+def _adjective_like(word: Word) -> bool:
+    key = word.variants[-1][0]
+    return key.endswith(("يه", "ي", "يين", "يون", "يا")) and len(key) > 3
+
+
+@register_stage("events", requires=("tokens", "entities", "actors", "places", "times"),
+                assigns=("events",))
 def make_events(config: StageConfig) -> Stage:
     """Code PLOVER events."""
-
-    def events(doc: Document) -> Document:
-        return doc
-
-    return events
+    coder = EventCoder(
+        use_model=bool(config.get("use_model", True)),
+        min_confidence=float(config.get("min_confidence", 0.5)),
+        assault_threshold=config.get("assault_threshold"),
+    )
+    return coder

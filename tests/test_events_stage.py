@@ -1,0 +1,104 @@
+"""The events stage on sentences written for the tests (sentence splitting only, so the
+rules are tested without the actor, place and time stages)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from marsad.doc import Document, Event
+from marsad.events import EventCoder
+from marsad.sentences import split_sentences
+
+
+@pytest.fixture(scope="module")
+def coder() -> EventCoder:
+    return EventCoder()
+
+
+def _events(coder: EventCoder, text: str, date: str = "2020-03-04") -> list[Event]:
+    doc = Document(text=text, date=date)
+    doc = dataclasses.replace(doc, sentences=tuple(split_sentences(text)))
+    out = coder(doc)
+    for e in out.events:
+        assert text[e.evidence.start:e.evidence.end] == e.evidence.text
+        for actor in (e.source, e.target):
+            if actor is not None and actor.start is not None:
+                assert text[actor.start:actor.end] == actor.text
+    return list(out.events)
+
+
+def test_events_two_events_in_one_sentence(coder: EventCoder) -> None:
+    events = _events(coder, "اقتحم مسلحون مهبطا للطائرات وخطفوا أربعة أوروبيين.")
+    assaults = [e for e in events if e.type == "ASSAULT"]
+    assert len(assaults) == 2
+    assert assaults[1].mode == "abduct"
+    assert all(e.source is not None and e.source.sector == "UAF" for e in assaults)
+
+
+def test_events_negated(coder: EventCoder) -> None:
+    events = _events(coder, "لم يهاجم الجيش المدينة أمس.")
+    assert events and all(e.negated for e in events if e.type == "ASSAULT")
+
+
+def test_events_hypothetical_ceasefire_not_fact(coder: EventCoder) -> None:
+    events = _events(coder, "لا تستبعد المصادر إقرارا لوقف النار في المدينة.")
+    ceasefire = [e for e in events if e.type == "CONCEDE"]
+    assert ceasefire and ceasefire[0].hypothetical and not ceasefire[0].negated
+
+
+def test_events_future_meeting_is_hypothetical(coder: EventCoder) -> None:
+    events = _events(coder, "سيعقد وزراء الخارجية العرب اجتماعا طارئا في القاهرة.")
+    consult = [e for e in events if e.type == "CONSULT"]
+    assert consult and consult[0].hypothetical
+
+
+def test_events_reported_speech_and_casualties(coder: EventCoder) -> None:
+    text = ("قال مصدر عسكري إن الطائرات قصفت مواقع المتمردين شمال البلدة، "
+            "مما أدى إلى مقتل ثلاثة وإصابة جنديين.")
+    events = [e for e in _events(coder, text) if e.type == "ASSAULT"]
+    assert len(events) == 1
+    event = events[0]
+    assert event.reported_by is not None and "مصدر" in event.reported_by
+    assert event.fatalities == 3 and event.injured == 2
+    assert event.source is not None and event.source.text == "الطائرات"
+    assert event.mode == "aerial"
+
+
+@pytest.mark.parametrize(
+    ("text", "type_"),
+    [
+        ("تظاهر آلاف الطلاب في العاصمة احتجاجا على رفع الأسعار.", "PROTEST"),
+        ("اعتقلت الشرطة خمسة أشخاص بتهمة التخطيط لهجمات.", "COERCE"),
+        ("فرضت الولايات المتحدة عقوبات جديدة على إيران.", "SANCTION"),
+        ("رحب الاتحاد الأوروبي بالاتفاق.", "SUPPORT"),
+        ("اتهمت الحكومة المعارضة بالتحريض على العنف.", "ACCUSE"),
+        ("هدد الرئيس بطرد السفير.", "THREATEN"),
+        ("انسحبت القوات من المدينة بعد معارك عنيفة.", "RETREAT"),
+        ("وقع البلدان اتفاقية للتعاون الاقتصادي.", "AGREE"),
+        ("رفضت الحركة المبادرة المصرية.", "REJECT"),
+        ("قدمت السعودية مساعدات إنسانية لليمن.", "AID"),
+        ("حشد الجيش قوات على الحدود.", "MOBILIZE"),
+        ("التقى الرئيس المصري نظيره الفرنسي في باريس.", "CONSULT"),
+        ("دعت الأمم المتحدة الأطراف إلى ضبط النفس.", "REQUEST"),
+    ],
+)
+def test_events_types(coder: EventCoder, text: str, type_: str) -> None:
+    events = _events(coder, text)
+    assert any(e.type == type_ and not e.negated and not e.hypothetical for e in events)
+
+
+def test_events_date_defaults_to_article_date(coder: EventCoder) -> None:
+    events = _events(coder, "ندد الوزير بالهجوم على السفارة.", date="2021-06-07")
+    assert events and events[0].date == "2021-06-07" and events[0].date_precision == "unknown"
+
+
+def test_events_no_event_in_plain_sentence(coder: EventCoder) -> None:
+    assert _events(coder, "ارتفعت درجات الحرارة في المدينة خلال الصيف.") == []
+
+
+def test_events_threatened_act_is_hypothetical(coder: EventCoder) -> None:
+    events = _events(coder, "هدد الرئيس بطرد السفير.")
+    sanction = [e for e in events if e.type == "SANCTION"]
+    assert sanction and sanction[0].hypothetical
