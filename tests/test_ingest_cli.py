@@ -165,3 +165,15 @@ def test_iter_documents_expands_globs_and_rejects_missing(tmp_path: Path) -> Non
     assert found == [str(folder / "sub" / "rows.csv")]
     with pytest.raises(Exception, match="no file matches"):
         list(iter_documents([str(folder / "*.nothing")]))
+
+
+def test_ingest_goes_on_after_an_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text('{"text": "خبر أول عن تونس"}\n{"text": broken\n', encoding="utf-8")
+    (folder / "b.txt").write_text("خبر ثان عن المغرب", encoding="utf-8")
+    code, report = _run(capsys, "ingest", str(folder), "--db", str(tmp_path / "x.db"),
+                        "--stages", "sentences", "--quiet")
+    assert code == 0
+    assert report["added"] == 2 and report["unreadable"] == 1
+    assert "invalid JSON" in report["errors"][0]

@@ -95,19 +95,30 @@ def _read_bytes(path: str) -> tuple[bytes, str]:
 
 
 def iter_documents(paths: Sequence[str], *, fmt: str | None = None,
-                   fields: Mapping[str, str] | None = None,
-                   date: str | None = None) -> Iterator[tuple[str, Document]]:
-    """``(origin, document)`` for every article in ``paths`` (see :func:`expand_paths`)."""
+                   fields: Mapping[str, str] | None = None, date: str | None = None,
+                   on_error: Callable[[str, InputError], None] | None = None,
+                   ) -> Iterator[tuple[str, Document]]:
+    """``(origin, document)`` for every article in ``paths`` (see :func:`expand_paths`).
+
+    A file that cannot be read raises :class:`InputError`, unless ``on_error`` is given:
+    then it is called with the path and the error, and reading goes on with the next file
+    (the articles of that file read before the error are kept)."""
     for path in expand_paths(paths):
-        data, name = _read_bytes(path)
-        if not data.strip():
-            log.warning("%s: empty, skipped", path)
-            continue
-        chosen = fmt
-        if chosen is None and path == "-":
-            chosen = marsad.formats.sniff_format(data)
-        spec = reader_for(name[:-3] if name.endswith(".gz") else name, chosen)
-        yield from ((path, doc) for doc in spec.func(data, name, date=date, fields=fields))
+        try:
+            data, name = _read_bytes(path)
+            if not data.strip():
+                log.warning("%s: empty, skipped", path)
+                continue
+            chosen = fmt
+            if chosen is None and path == "-":
+                chosen = marsad.formats.sniff_format(data)
+            spec = reader_for(name[:-3] if name.endswith(".gz") else name, chosen)
+            for doc in spec.func(data, name, date=date, fields=fields):
+                yield path, doc
+        except InputError as exc:
+            if on_error is None:
+                raise
+            on_error(path, exc)
 
 
 @dataclass
@@ -121,6 +132,7 @@ class IngestReport:
     events: int = 0
     seconds: float = 0.0
     interrupted: bool = False
+    unreadable: int = 0
     db: str = ""
     errors: list[str] = field(default_factory=list)
 

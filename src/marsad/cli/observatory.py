@@ -8,6 +8,7 @@ progress goes to stderr. The store is ``--db FILE``, else ``$MARSAD_DB``, else
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,8 @@ import click
 
 from marsad.errors import InputError
 from marsad.store import EventFilter, default_db
+
+log = logging.getLogger("marsad.ingest")
 
 _DB_HELP = "The store: a SQLite file (default ./marsad.db, or $MARSAD_DB) or a backend URL."
 
@@ -93,10 +96,19 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, fmt: str 
     config = load_config(ctx.obj.get("config_path") if ctx.obj else None)
     names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
     pipeline = Pipeline.from_config(config, stages=names)
-    docs = iter_documents(list(paths), fmt=fmt, fields=_parse_fields(fields), date=date)
+    problems: list[str] = []
+
+    def unreadable(path: str, exc: InputError) -> None:
+        log.error("%s (the rest of this input is skipped)", exc)
+        problems.append(str(exc))
+
+    docs = iter_documents(list(paths), fmt=fmt, fields=_parse_fields(fields), date=date,
+                          on_error=unreadable)
     with open_store(db or default_db()) as store:
         report = run_ingest(docs, store, pipeline, batch_size=batch_size, progress=not quiet,
                             limit=limit)
+    report.unreadable = len(problems)
+    report.errors[:0] = problems
     _echo_json(report.to_dict())
     if report.interrupted:
         raise click.exceptions.Exit(130)

@@ -712,7 +712,7 @@ def event_record(row: sqlite3.Row) -> dict[str, Any]:
                     "start": row["location_start"], "end": row["location_end"],
                     "place_id": row["place_id"]}
     return {
-        "id": row["event_id"], "type": row["type"], "mode": row["mode"],
+        "id": row["event_id"], "index": row["idx"], "type": row["type"], "mode": row["mode"],
         "contexts": json.loads(row["contexts"] or "[]"),
         "source": actor("source"), "target": actor("target"), "location": location,
         "date": date, "date_start": row["date_start"], "date_end": row["date_end"],

@@ -1,0 +1,251 @@
+"""The FastAPI application: JSON routes under ``/api``, the UI pages, static assets."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from marsad import __version__
+from marsad.errors import MarsadError
+from marsad.store import GROUPINGS, EventFilter, Store
+
+log = logging.getLogger(__name__)
+
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+EventSort = Literal["date", "-date", "type", "-type", "country", "-country", "id", "-id"]
+ArticleSort = Literal["relevance", "-date", "date"]
+Grouping = Literal["type", "mode", "day", "week", "month", "year", "country", "admin1",
+                   "source_actor", "target_actor", "place", "context"]
+assert set(Grouping.__args__) == set(GROUPINGS)  # type: ignore[attr-defined]
+
+
+class ExtractRequest(BaseModel):
+    """Text to analyse with the configured pipeline."""
+
+    text: str = Field(min_length=1, max_length=1_000_000, description="The article text.")
+    date: str | None = Field(default=None, pattern=DATE,
+                             description="Publication date (YYYY-MM-DD) for relative dates.")
+    title: str | None = None
+
+
+def event_filter(
+    type: Annotated[list[str] | None, Query(description="PLOVER event types.")] = None,
+    mode: Annotated[list[str] | None, Query(description="PLOVER modes.")] = None,
+    actor: Annotated[str | None, Query(description="Actor name, code or KB id.")] = None,
+    country: Annotated[list[str] | None, Query(description="ISO alpha-3 of the location.")] = None,
+    place: Annotated[str | None, Query(description="Place name or admin-1.")] = None,
+    date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+    date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
+    q: Annotated[str | None, Query(description="Full-text query on the articles.")] = None,
+    article: Annotated[int | None, Query(ge=1)] = None,
+    actor_id: Annotated[int | None, Query(ge=1)] = None,
+    place_id: Annotated[int | None, Query(ge=1)] = None,
+    source: Annotated[str | None, Query(description="Publication of the article.")] = None,
+    exclude_negated: bool = False,
+    exclude_hypothetical: bool = False,
+    geolocated: bool = False,
+) -> EventFilter:
+    """The event filter described by the query string (shared by every event route)."""
+    return EventFilter(
+        types=tuple(t for t in (type or []) if t), modes=tuple(m for m in (mode or []) if m),
+        actor=actor or None, country=tuple(c for c in (country or []) if c),
+        place=place or None, date_from=date_from or None, date_to=date_to or None,
+        q=q or None, article=article, actor_id=actor_id, place_id=place_id,
+        source=source or None, include_negated=not exclude_negated,
+        include_hypothetical=not exclude_hypothetical, geolocated=geolocated)
+
+
+def get_store(request: Request) -> Store:
+    """The store of the application serving the request (one connection per thread)."""
+    store: Store = request.app.state.marsad.store()
+    return store
+
+
+Filter = Annotated[EventFilter, Depends(event_filter)]
+Db = Annotated[Store, Depends(get_store)]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+
+
+def create_app(db: str, *, config_path: str | None = None) -> FastAPI:
+    """The application serving the store at ``db`` (a path or a backend URL)."""
+    from marsad.api.state import AppState
+
+    state = AppState(db, config_path=config_path)
+    app = FastAPI(
+        title="Marsad API", version=__version__,
+        description="Search Arabic news articles and the PLOVER events extracted from them. "
+                    "Every HTML page of the UI has a JSON twin here.",
+        docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    app.state.marsad = state
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+
+    @app.exception_handler(MarsadError)
+    async def marsad_error(request: Request, exc: MarsadError) -> JSONResponse:
+        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if not request.url.path.startswith("/api"):
+            from marsad.api.pages import error_page
+
+            return error_page(request, 422, "; ".join(_error_lines(exc)))
+        return JSONResponse({"error": "ValidationError", "detail": _jsonable_errors(exc)},
+                            status_code=422)
+
+    @app.get("/api/stats", tags=["store"])
+    def stats(db: Db) -> dict[str, Any]:
+        """How many articles, events, actors and places the store holds."""
+        return db.stats()
+
+    @app.get("/api/articles", tags=["articles"])
+    def search_articles(db: Db, q: str = "", limit: Limit = 20, offset: Offset = 0,
+                        date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+                        date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
+                        source: str | None = None, sort: ArticleSort = "relevance") -> dict[str, Any]:
+        """Full-text search (Arabic matched regardless of hamza, diacritics, ال and clitics);
+        every article, newest first, when ``q`` is empty."""
+        started = time.perf_counter()
+        page = db.search_articles(q, limit=limit, offset=offset, date_from=date_from,
+                                  date_to=date_to, source=source or None, sort=sort)
+        data = page.to_dict()
+        data["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return data
+
+    @app.get("/api/articles/{article_id}", tags=["articles"])
+    def get_article(db: Db, article_id: int) -> dict[str, Any]:
+        """One article: text, sentences, entities, actors, places, times and events (all
+        spans are character offsets into ``text``)."""
+        article = db.get_article(article_id)
+        if article is None:
+            raise HTTPException(404, f"no article {article_id}")
+        return article
+
+    @app.get("/api/events", tags=["events"])
+    def list_events(db: Db, flt: Filter, limit: Limit = 50, offset: Offset = 0,
+                    sort: EventSort = "-date", facets: bool = False) -> dict[str, Any]:
+        """Events matching the filters, one page, in a stable order (ties broken by id);
+        with ``facets=true`` also counts by type, mode and country."""
+        data = db.list_events(flt, limit=limit, offset=offset, sort=sort).to_dict()
+        if facets:
+            data["facets"] = db.facets(flt)
+        return data
+
+    @app.get("/api/events/counts", tags=["events"])
+    def count_events(db: Db, flt: Filter, by: Grouping = "type",
+                     limit: Annotated[int, Query(ge=1, le=10_000)] = 200) -> dict[str, Any]:
+        """Event counts grouped by type, mode, day, week (Monday), month, year, country,
+        admin-1, actor, place or context."""
+        return {"by": by, "filters": flt.as_params(), "counts": db.count_events(flt, by, limit=limit)}
+
+    @app.get("/api/events/geojson", tags=["events"])
+    def events_geojson(db: Db, flt: Filter,
+                       limit: Annotated[int, Query(ge=1, le=50_000)] = 5000) -> dict[str, Any]:
+        """Geolocated events as a GeoJSON FeatureCollection (for the map)."""
+        from dataclasses import replace
+
+        page = db.list_events(replace(flt, geolocated=True), limit=limit, sort="-date")
+        features = []
+        for e in page.items:
+            loc = e["location"]
+            features.append({
+                "type": "Feature", "id": e["id"],
+                "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
+                "properties": {
+                    "type": e["type"], "mode": e["mode"], "date": e["date_start"],
+                    "place": loc["name"] or loc["text"], "country": loc["country"],
+                    "source": (e["source"] or {}).get("name") or (e["source"] or {}).get("text"),
+                    "target": (e["target"] or {}).get("name") or (e["target"] or {}).get("text"),
+                    "evidence": e["evidence"]["text"], "article_id": e["article"]["id"],
+                    "fatalities": e["fatalities"]}})
+        return {"type": "FeatureCollection", "total": page.total, "features": features}
+
+    @app.get("/api/actors", tags=["actors"])
+    def list_actors(db: Db, q: str = "", limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+        """Actor identities, most active first."""
+        return db.list_actors(q or None, limit=limit, offset=offset).to_dict()
+
+    @app.get("/api/actors/{actor_id}", tags=["actors"])
+    def get_actor(db: Db, actor_id: int, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+        """An actor with its events (as source or target) and counts by type."""
+        actor = db.get_actor(actor_id)
+        if actor is None:
+            raise HTTPException(404, f"no actor {actor_id}")
+        flt = EventFilter(actor_id=actor_id)
+        return {"actor": actor, "events": db.list_events(flt, limit=limit, offset=offset).to_dict(),
+                "counts": db.count_events(flt, "type")}
+
+    @app.get("/api/places", tags=["places"])
+    def list_places(db: Db, q: str = "", limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+        """Places, most mentioned first."""
+        return db.list_places(q or None, limit=limit, offset=offset).to_dict()
+
+    @app.get("/api/places/{place_id}", tags=["places"])
+    def get_place(db: Db, place_id: int, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+        """A place with its events and counts by type."""
+        place = db.get_place(place_id)
+        if place is None:
+            raise HTTPException(404, f"no place {place_id}")
+        flt = EventFilter(place_id=place_id)
+        return {"place": place, "events": db.list_events(flt, limit=limit, offset=offset).to_dict(),
+                "counts": db.count_events(flt, "type")}
+
+    @app.post("/api/extract", tags=["extract"])
+    def extract(body: ExtractRequest) -> dict[str, Any]:
+        """Run the configured pipeline on posted text (nothing is stored)."""
+        from marsad.doc import Document
+        from marsad.readers import doc_id_for
+
+        doc = Document(text=body.text, id=doc_id_for(body.text), date=body.date, title=body.title)
+        result: dict[str, Any] = state.pipeline()(doc).to_dict()
+        return result
+
+    @app.get("/api/export", tags=["export"])
+    def export(db: Db, flt: Filter,
+               format: Annotated[str, Query(description="csv, jsonl, geojson or parquet")] = "csv") -> Response:
+        """Download the filtered events as CSV (ACLED-like columns), JSONL (PLOVER records),
+        GeoJSON or Parquet."""
+        from marsad.export import export_to_bytes, get_exporter
+
+        exporter = get_exporter(format)
+        data = export_to_bytes(db.iter_events(flt, sort="date"), format)
+        name = "marsad-events-" + time.strftime("%Y%m%d") + exporter.suffix
+        return Response(data, media_type=exporter.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
+    def api_not_found(rest: str) -> JSONResponse:
+        return JSONResponse({"error": "NotFound", "detail": f"no API route /api/{rest}"}, 404)
+
+    from importlib import resources
+
+    from marsad.api.pages import register_pages
+
+    static_dir = resources.files("marsad").joinpath("web/static")
+    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
+    register_pages(app, state)
+    return app
+
+
+def _error_lines(exc: RequestValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()]
+
+
+def _jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for e in exc.errors():
+        out.append({"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg")),
+                    "type": str(e.get("type"))})
+    return out
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")

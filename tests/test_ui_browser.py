@@ -1,0 +1,197 @@
+"""End to end in headless Chromium against a real `marsad serve`: search, the article
+view, filters, the map, the export download and the language switch. Screenshots are
+kept in test-artifacts/ui/ (git-ignored). Every request must stay on 127.0.0.1."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from _observatory_fixtures import fill_store
+from marsad.store import open_store
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts" / "ui"
+CHROMIUM = os.environ.get("MARSAD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser") / "ui.db"
+    with open_store(str(db)) as store:
+        fill_store(store)
+    port = _free_port()
+    exe = Path(sys.executable).parent / "marsad"
+    proc = subprocess.Popen([str(exe), "serve", "--db", str(db), "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/api/stats", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("marsad serve did not start: "
+                                   + proc.stderr.read().decode(errors="replace")) from None
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (scripts/install-system-deps.sh)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1300, "height": 900}, accept_downloads=True,
+                                  base_url=server)
+    pg = context.new_page()
+    outside: list[str] = []
+
+    def guard(route, request):  # type: ignore[no-untyped-def]
+        if request.url.startswith(server) or request.url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(request.url)
+            route.abort()
+
+    pg.route("**/*", guard)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert outside == [], f"requests left the machine: {outside}"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def _shot(pg, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_ui_browser_search_then_article(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/")
+    page.fill("#q", "بالجزائر")
+    page.press("#q", "Enter")
+    page.wait_for_selector(".hit")
+    assert page.inner_text("#result-count") == "1"
+    marks = page.locator(".hit .snippet mark").all_inner_texts()
+    assert "الجزائر" in marks and "بالجزائر" in marks
+    page.wait_for_selector("#timeline svg rect.bar")
+    _shot(page, "01-search")
+    page.click(".hit-title")
+    page.wait_for_selector("#article-text")
+    assert page.get_attribute("#article-text", "dir") == "rtl"
+    assert page.get_attribute("#article-text", "lang") == "ar"
+    assert page.locator("#article-text a.place").count() >= 1
+    assert page.locator("#article-text .ev").count() >= 1
+    page.hover(".event-item[data-event='0']")
+    assert "focus" in (page.get_attribute("#ev-0", "class") or "")
+    _shot(page, "02-article")
+
+
+def test_ui_browser_article_links_to_place_page_with_map(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/?q=درنة")
+    page.click(".hit-title")
+    page.click("#article-text a.place >> nth=0")
+    page.wait_for_selector("#entity-name")
+    assert page.inner_text("#entity-name") == "درنة"
+    page.wait_for_function("document.querySelector('#map').dataset.ready === 'true'")
+    assert page.locator("#events-table .event-row").count() == 1
+    _shot(page, "03-place")
+
+
+def test_ui_browser_event_filters_and_facets(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/events")
+    assert page.inner_text("#event-count") == "4"
+    page.select_option("#type-select", "ASSAULT")
+    page.click("#apply-filters")
+    page.wait_for_url("**/events?*type=ASSAULT*")
+    assert page.inner_text("#event-count") == "1"
+    rows = page.locator("#events-table .event-row")
+    assert [rows.nth(i).get_attribute("data-type") for i in range(rows.count())] == ["ASSAULT"]
+    page.goto("/events")
+    page.click(".facet[data-facet='country'][data-value='LBY']")
+    page.wait_for_url("**country=LBY*")
+    assert page.inner_text("#event-count") == "2"
+    rows = page.locator("#events-table .event-row")
+    assert sorted(rows.nth(i).get_attribute("data-type") for i in range(rows.count())) == ["ASSAULT", "PROTEST"]
+    page.wait_for_selector("#timeline svg rect.bar")
+    _shot(page, "04-events-filtered")
+
+
+def test_ui_browser_map_shows_events_on_the_offline_basemap(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/map")
+    page.wait_for_function("document.querySelector('#map').dataset.ready === 'true'", timeout=30000)
+    assert page.get_attribute("#map", "data-basemap") == "ready"
+    assert page.locator("path.event-marker").count() == 4
+    assert page.inner_text("#map-count") == "4"
+    page.locator("path.event-marker").first.click(force=True)
+    page.wait_for_selector(".leaflet-popup .map-popup")
+    page.wait_for_timeout(400)  # the popup fades in
+    assert page.locator(".leaflet-popup .map-popup a").get_attribute("href").startswith("/articles/")
+    _shot(page, "05-map")
+    page.goto("/map?type=PROTEST")
+    page.wait_for_function("document.querySelector('#map').dataset.ready === 'true'", timeout=30000)
+    assert page.locator("path.event-marker").count() == 1
+
+
+def test_ui_browser_export_download(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/events?country=LBY")
+    with page.expect_download() as info:
+        page.click("#export-csv")
+    download = info.value
+    assert download.suggested_filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
+    assert sorted(r["event_type"] for r in rows) == ["ASSAULT", "PROTEST"]
+    assert rows[0]["country"] == "LBY"
+
+
+def test_ui_browser_language_switch(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/events")
+    assert page.get_attribute("html", "dir") == "rtl"
+    page.click("#lang-switch")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.get_attribute("html", "dir") == "ltr"
+    assert "Events" in page.inner_text("nav.mainnav")
+    _shot(page, "06-events-english")
+    page.goto("/articles/1")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.get_attribute("#article-text", "dir") == "rtl"
+    _shot(page, "07-article-english")
