@@ -55,9 +55,9 @@ log = logging.getLogger(__name__)
 #: Types whose trigger makes a following event only a possibility («دعا إلى وقف النار»).
 GOVERNING_TYPES = frozenset({"REQUEST", "THREATEN", "REJECT", "AGREE", "CONSULT"})
 _CASUALTY_STEMS = ("قتل", "مقتل", "مصرع", "حتف", "جرح", "اصيب", "اصاب", "قتيل", "جريح")
-_AERIAL = ("جوي", "جويه", "طائره", "طائرات", "مقاتلات", "الطيران", "طيران", "مروحيات", "مروحيه",
+_AERIAL: tuple[str, ...] = ("جوي", "جويه", "طائره", "طائرات", "مقاتلات", "الطيران", "طيران", "مروحيات", "مروحيه",
            "الجو", "جو", "غارات", "غاره")
-_DRONE = ("مسيره", "مسيرات", "درون", "طيار")
+_DRONE: tuple[str, ...] = ("مسيره", "مسيرات", "درون", "طيار")
 _AERIAL = tuple(match_key(w) for w in _AERIAL)
 _DRONE = tuple(match_key(w) for w in _DRONE)
 _PRONOUN_SUFFIXES = frozenset({"ه", "ها", "هم", "هما", "ته", "تها", "تهم", "اته", "اتها", "اتهم",
@@ -182,7 +182,7 @@ class EventCoder:
     @staticmethod
     def _candidate(m: TriggerMatch) -> _Candidate:
         e = m.entry
-        casualty = e.type == "ASSAULT" and e.mode is None and any(
+        casualty = e.type == "ASSAULT" and e.mode is None and e.role != "v" and any(
             s in e.pattern for s in _CASUALTY_STEMS
         )
         return _Candidate(m, m.first, m.last, e.type, e.mode, set(e.contexts), e.role, e.weight,
@@ -357,8 +357,23 @@ class EventCoder:
             left = self._left_subject(ctx, cand, lo)
             coordinated = cand.match.proclitics[:1] in ("و", "ف") or (
                 cand.match.first > 0 and words[cand.match.first - 1].key in ("و", "ف"))
-            if np_after and (left is None or self._agentish(ctx, np_after)) and not (
-                    coordinated and prev_source is not None and not self._agentish(ctx, np_after)):
+            number = parse_number(words, head_after) if head_after < hi else None
+            if number is not None and len(slots) == 1 and not coordinated \
+                    and cand.match.suffix not in ("وا", "ون", "ا") \
+                    and not words[cand.match.first].key.endswith(("وا", "ون")):
+                # «قتل 18 شخصا»: a passive reading; the victims follow the number
+                target = self._actor(ctx, noun_phrase(words, head_after + number[1], hi, cues,
+                                                      max_words=3))
+                return self._agent_by(ctx, head_after, hi), target, None
+            if np_after is not None and not self._plausible_np(ctx, np_after):
+                np_after = None
+            if left is None and not coordinated:
+                left = self._preverbal_np(ctx, cand, lo)
+            adjacent = left is not None and left[0].end is not None and \
+                0 <= words[cand.match.first].start - left[0].end <= 2
+            if np_after and (left is None or self._agentish(ctx, np_after)) and not adjacent \
+                    and not (coordinated and prev_source is not None
+                             and not self._agentish(ctx, np_after)):
                 source = self._actor(ctx, np_after)
                 target = self._object(ctx, max(np_after[1], head_after), hi, cand=cand)
             elif coordinated and prev_source is not None:
@@ -393,6 +408,8 @@ class EventCoder:
                 if speaker_actor is not None and not cand.casualty:
                     source = speaker_actor
                     speaker = speaker_actor.name or speaker_actor.text
+        if target is None and cand.type == "ASSAULT":
+            target = self._victims(ctx, cand)
         if target is None and cand.type in ("ASSAULT", "COERCE", "MOBILIZE"):
             target = self._place_target(ctx, cand, hi)
         if target is None and cand.type == "CONSULT":
@@ -400,6 +417,59 @@ class EventCoder:
         if source is not None and target is not None and (source.start, source.end) == (target.start, target.end):
             target = None
         return source, target, speaker
+
+    def _plausible_np(self, ctx: _Context, np_: tuple[int, int]) -> bool:
+        """False for a phrase that cannot be an agent: a number, a time word, a pronoun or
+        auxiliary («كانت», «فيه», «أمس»)."""
+        first = ctx.words[np_[0]]
+        if first.key[:1].isdigit() or parse_number(ctx.words, np_[0]) is not None:
+            return False
+        if ctx.cues.has("not_agent", first.key):
+            return False
+        return not any(t.start <= first.start < t.end for t in ctx.doc.times)
+
+    def _preverbal_np(self, ctx: _Context, cand: _Candidate, lo: int) -> tuple[EventActor, int] | None:
+        """SVO without a known agent word: the phrase between the clause start (or a
+        complementizer) and the verb («إن وحدة اسرائيلية خاصة اغتالت»)."""
+        words, cues = ctx.words, ctx.cues
+        first = cand.match.first
+        k = first - 1
+        while k >= lo and first - k <= 4 and not cues.has("complementizer", words[k].key) \
+                and not words[k].is_punct and not cues.has("speech", words[k].key):
+            k -= 1
+        start = k + 1
+        if start >= first or (k >= lo and not cues.has("complementizer", words[k].key)):
+            return None
+        np_ = noun_phrase(words, start, first, cues)
+        if np_ is None or np_[1] != first or not self._plausible_np(ctx, np_):
+            return None
+        actor = self._actor(ctx, np_)
+        return (actor, start) if actor is not None else None
+
+    def _victims(self, ctx: _Context, cand: _Candidate) -> EventActor | None:
+        """The people a casualty word names: «مقتل سبعة أشخاص» → أشخاص."""
+        words, cues = ctx.words, ctx.cues
+        for trig in cand.triggers:
+            if not any(s in trig.entry.pattern for s in _CASUALTY_STEMS):
+                continue
+            k = trig.last + 1
+            steps = 0
+            while k < len(words) and steps < 4:
+                w = words[k]
+                if w.is_punct:
+                    break
+                num = parse_number(words, k)
+                if num is not None:
+                    k += num[1]
+                    steps += num[1]
+                    continue
+                if w.key in ("نحو", "حوالي", "اكثر", "من", "زهاء", "قرابه"):
+                    k += 1
+                    steps += 1
+                    continue
+                np_ = noun_phrase(words, k, len(words), cues, max_words=3)
+                return self._actor(ctx, np_) if np_ else None
+        return None
 
     def _between(self, ctx: _Context, cand: _Candidate, hi: int
                  ) -> tuple[EventActor | None, EventActor | None] | None:
@@ -889,6 +959,7 @@ def make_events(config: StageConfig) -> Stage:
     coder = EventCoder(
         use_model=bool(config.get("use_model", True)),
         min_confidence=float(config.get("min_confidence", 0.5)),
-        assault_threshold=config.get("assault_threshold"),
+        assault_threshold=(None if config.get("assault_threshold") is None
+                           else float(config["assault_threshold"])),
     )
     return coder

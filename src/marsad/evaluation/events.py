@@ -34,7 +34,7 @@ from marsad.errors import DataError
 from marsad.events import EventCoder
 from marsad.events_lexicon import words_of
 from marsad.normalize import match_key
-from marsad.pipeline import Pipeline
+from marsad.pipeline import Pipeline, default_config
 from marsad.training.events import SHARED, is_heldout, prf, read_gsr
 
 DEFAULT_CORPUS = SHARED / "corpus" / "arabic_news_all_72k.jsonl.gz"
@@ -50,10 +50,15 @@ def default_gold() -> Path:
 
 
 def make_runner(pipeline: str) -> Runner:
-    """``full``: the default pipeline; ``events``: sentences, tokens and events only (no
-    actors, places or times — detection does not depend on them for ASSAULT)."""
-    if pipeline == "full":
-        return Pipeline.from_config()
+    """``full``: the default pipeline; ``full-all``: the same, every ASSAULT candidate kept
+    (to score arguments apart from detection); ``events``: sentences and events only (no
+    actors, places or times — ASSAULT detection does not depend on them)."""
+    if pipeline in ("full", "full-all"):
+        config = default_config()
+        if pipeline == "full-all":
+            # argument scoring: keep every ASSAULT candidate, detection is scored apart
+            config.setdefault("stages", {}).setdefault("events", {})["assault_threshold"] = 0.0
+        return Pipeline.from_config(config)
     from marsad.sentences import split_sentences
 
     coder = EventCoder()
@@ -262,6 +267,8 @@ def evaluate_spans(path: Path, *, runner: Runner | None = None) -> dict[str, Any
             counts[key] += 1
         for side in ("source", "target"):
             role = g.get(f"{side}_role") or {}
+            if not isinstance(role, dict):
+                role = {}
             actor = getattr(event, side) if event is not None else None
             main, sector = role.get("main"), role.get("role")
             if main and main != "None":
@@ -381,8 +388,10 @@ def evaluate_gold(path: Path, *, corpus: Path = DEFAULT_CORPUS,
               help="A multi-type gold JSONL file (default: the packaged one).")
 @click.option("--corpus", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_CORPUS, show_default=True, help="Corpus the gold set points into.")
-@click.option("--pipeline", "pipeline", type=click.Choice(["full", "events"]), default=None,
-              help="Stages to run (default: events-only for --gsr, full otherwise).")
+@click.option("--pipeline", "pipeline", type=click.Choice(["full", "full-all", "events"]),
+              default=None,
+              help="Stages to run (default: events-only for --gsr; for --spans the full "
+                   "pipeline keeping every ASSAULT candidate; full for --gold).")
 def command(gsr: Path | None, split: str, baseline: bool, spans: Path | None,
             gold: Path | None, corpus: Path, pipeline: str | None) -> None:
     """Score event detection (GSR), argument spans, and per-type precision/recall."""
@@ -391,7 +400,7 @@ def command(gsr: Path | None, split: str, baseline: bool, spans: Path | None,
         report["gsr"] = evaluate_gsr(gsr, split=split, baseline=baseline,
                                      runner=make_runner(pipeline or "events"))
     if spans is not None:
-        report["spans"] = evaluate_spans(spans, runner=make_runner(pipeline or "full"))
+        report["spans"] = evaluate_spans(spans, runner=make_runner(pipeline or "full-all"))
     if gold is not None or (gsr is None and spans is None):
         report["gold"] = evaluate_gold(gold or default_gold(), corpus=corpus,
                                        runner=make_runner(pipeline or "full"))
