@@ -68,7 +68,7 @@ from marsad.actors_kb import (
     word_key,
 )
 from marsad.doc import ActorMention, Document, Entity
-from marsad.normalize import match_key, normalize
+from marsad.normalize import match_key, normalize, strip_al
 from marsad.pipeline import Stage, StageConfig, register_stage
 
 __all__ = [
@@ -82,7 +82,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_WORD = regex.compile(r"[\u0621-\u064A\u0671-\u06D3]+|[0-9]+")
 _PREFIXES = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
 _MEETING = regex.compile(r"اجتماع|لقاء|قمه|موتمر|اجتمع|مباحثات|محادثات|مشاورات")
 
@@ -131,7 +130,7 @@ class _Word:
     start: int
     end: int
     key: str
-    variants: list[tuple[str, int, str, bool]]  # (key, original start, prefix, has ال)
+    variants: list[tuple[str, int, str, bool]]  # (key, offset in the word, prefix, has ال)
     gap: bool  # something other than spaces separates it from the previous word
 
 
@@ -154,34 +153,62 @@ class _Context:
     country: str | None = None
 
 
-def _words(text: str) -> list[_Word]:
-    norm = normalize(text, ta_marbuta=True, hamza=True)
-    ntext = norm.text
-    offsets = norm.offsets
-    words: list[_Word] = []
-    prev_end = 0
-    for m in _WORD.finditer(ntext):
-        ns, ne = m.span()
-        w = m.group()
-        gap = bool(words) and bool(ntext[prev_end:ns].strip())
-        prev_end = ne
-        start, end = offsets[ns], offsets[ne - 1] + 1
-        full = word_key(w)
-        variants: list[tuple[str, int, str, bool]] = [(full, start, "", has_al(w))]
-        if len(w) > 3 and w[0] in "وفبلك":
+_RAW_WORD = regex.compile(
+    r"[\u0621-\u063A\u0641-\u064A\u0671-\u06D3\u06FA-\u06FC]"
+    r"[\u0621-\u065F\u0670-\u06D3\u06D6-\u06ED\u06FA-\u06FC]*"
+    r"|[0-9\u0660-\u0669\u06F0-\u06F9]+"
+)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c"
+                                    "\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u0640"))
+#: surface word -> (full key, [(key, offset of the variant in the word, prefix, has ال)])
+_ANALYSES: dict[str, tuple[str, list[tuple[str, int, str, bool]]]] = {}
+
+
+def _analyse(surface: str) -> tuple[str, list[tuple[str, int, str, bool]]]:
+    """Keys of one word and of its proclitic-stripped variants (cached)."""
+    found = _ANALYSES.get(surface)
+    if found is not None:
+        return found
+    w = match_key(surface)
+    full = strip_al(w)
+    variants: list[tuple[str, int, str, bool]] = [(full, 0, "", w != full)]
+    if len(w) > 3 and w[0] in "وفبلك":
+        # original index of each kept (normalised) character
+        index = [i for i, ch in enumerate(surface) if match_key(ch)]
+        if len(index) == len(w):
             for p in _PREFIXES:
                 if not w.startswith(p) or len(w) - len(p) < 2:
                     continue
                 rest = w[len(p):]
-                keys = [(word_key(rest), offsets[ns + len(p)], p, has_al(rest))]
+                keys = [(word_key(rest), index[len(p)], p, has_al(rest))]
                 if p.endswith("ل") and rest.startswith("ل") and len(rest) > 3:
                     # لل = ل + ال: the article's ل stays out of the span too
-                    keys.append((word_key("ا" + rest), offsets[ns + len(p) + 1], p + "ل", True))
-                for k, vstart, pre, al in keys:
+                    keys.append((word_key("ا" + rest), index[len(p) + 1], p + "ل", True))
+                for k, off, pre, al in keys:
                     if k and all(v[0] != k for v in variants):
-                        variants.append((k, vstart, pre, al))
-        words.append(_Word(start, end, full, variants, gap))
+                        variants.append((k, off, pre, al))
+    if len(_ANALYSES) > 200_000:
+        _ANALYSES.clear()
+    _ANALYSES[surface] = (full, variants)
+    return full, variants
+
+
+def _words(text: str) -> list[_Word]:
+    words: list[_Word] = []
+    prev_end = 0
+    for m in _RAW_WORD.finditer(text):
+        start, end = m.span()
+        full, rel = _analyse(m.group())
+        between = text[prev_end:start]
+        gap = bool(words) and bool(between.translate(_INVISIBLE).strip())
+        prev_end = end
+        words.append(_Word(start, end, full, rel, gap))
     return words
+
+
+@lru_cache(maxsize=64)
+def _cached_words(text: str) -> list[_Word]:
+    return _words(text)
 
 
 def _segments(words: list[_Word], kb: KnowledgeBase,
@@ -194,7 +221,8 @@ def _segments(words: list[_Word], kb: KnowledgeBase,
     prefixes, keys = kb.prefixes, kb.keys
     while i < n:
         best: tuple[int, _Seg] | None = None
-        for key, vstart, prefix, al in words[i].variants:
+        for key, off, prefix, al in words[i].variants:
+            vstart = words[i].start + off
             k: tuple[str, ...] = (key,)
             if k not in prefixes:
                 continue
@@ -255,7 +283,7 @@ class _Resolver:
         self.kb = kb
         self.ctx = ctx
         self.offset = offset
-        self.words = _words(text)
+        self.words = _cached_words(text) if offset == 0 else _words(text)
         self.segs = _segments(self.words, kb, self._keep)
         self.per = {e.start - offset: e for e in entities if e.type == "PER"}
         self.org = {e.start - offset: e for e in entities if e.type == "ORG"}
@@ -776,7 +804,7 @@ def _default_context(text: str, date: str | None) -> _Context:
 
 def _compute_context(text: str, date: str | None, kb: KnowledgeBase) -> _Context:
     ctx = _Context(date=_date(date))
-    words = _words(text)
+    words = _cached_words(text)
     segs = _segments(words, kb)
     counts: Counter[str] = Counter()
     for seg in segs:
