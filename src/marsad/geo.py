@@ -485,7 +485,17 @@ class PlaceResolver:
         if len(scored) == 1:
             conf = 0.95
         else:
-            conf = 1.0 / (1.0 + math.exp(-(best_score - scored[1][0])))
+            # the share of the candidates' weight that agrees with the choice (the same
+            # place at another level — Derna the city and Derna the district — agrees)
+            weights = [math.exp(sc - best_score) for sc, _p in scored]
+            agree = sum(
+                w for w, (_sc, p) in zip(weights, scored, strict=True)
+                if p.country == best.country and (
+                    (p.admin1 and p.admin1 == best.admin1 and p.kind != "country")
+                    or _km(p.lat, p.lon, best.lat, best.lon) <= 25.0
+                )
+            )
+            conf = min(0.99, agree / sum(weights))
         if not (m.ner or m.trigger) and " ".join(m.alias) in self.ambiguous:
             conf *= 0.8
         return best, round(conf, 3)
