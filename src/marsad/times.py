@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -58,11 +59,11 @@ from marsad.times_calendar import (
     weekday_occurrence,
     year_period,
 )
-from marsad.times_rules import Lexicon, lexicon, rules
+from marsad.times_rules import RULE_ANCHORS, Lexicon, lexicon, rules
 
 __all__ = ["find_times", "make_times", "time_for_span"]
 
-_DELETED = regex.compile("[" + regex.escape(DIACRITICS + TATWEEL + BIDI_MARKS) + "]")
+_DELETED = regex.compile("[" + regex.escape(DIACRITICS + TATWEEL + BIDI_MARKS) + "]+")
 _MARKS = frozenset(DIACRITICS + TATWEEL)
 _SENT_END = regex.compile(r"[.!?\n]")
 _STRONG_BREAK = regex.compile(r"[;:\n.!?]")
@@ -103,10 +104,20 @@ class _Res:
 
 def _normalise(text: str) -> tuple[str, list[int] | None]:
     """Normalised text and its offset map (``None`` when offsets are the identity)."""
-    if _DELETED.search(text) is None:
-        return normalize_key(text), None
-    norm = normalize(text)
-    return norm.text, list(norm.offsets)
+    norm = normalize_key(text)
+    if len(norm) == len(text):
+        return norm, None
+    offsets: list[int] = []
+    kept = 0
+    for m in _DELETED.finditer(text):
+        offsets.extend(range(kept, m.start()))
+        kept = m.end()
+    offsets.extend(range(kept, len(text)))
+    offsets.append(len(text))
+    if len(offsets) != len(norm) + 1:  # a fold that is not one-to-one: the slow, exact path
+        slow = normalize(text)
+        return slow.text, list(slow.offsets)
+    return norm, offsets
 
 
 def _to_original(offsets: list[int] | None, start: int, end: int) -> tuple[int, int]:
@@ -151,11 +162,15 @@ def find_times(
     norm, offsets = _normalise(text)
     lx = lexicon()
     cands: list[_Cand] = []
+    windows = _windows(norm)
     for priority, (name, pattern) in enumerate(rules().patterns):
-        for m in pattern.finditer(norm):
-            s, e = m.span("t")
-            if e > s and _accept(name, m, norm, lx, offsets, persons or []):
-                cands.append(_Cand(s, e, name, m, priority))
+        seen: set[tuple[int, int]] = set()
+        for lo, hi in windows.get(RULE_ANCHORS[name], ()):
+            for m in pattern.finditer(norm, lo, hi):
+                s, e = m.span("t")
+                if e > s and (s, e) not in seen and _accept(name, m, norm, lx, offsets, persons or []):
+                    seen.add((s, e))
+                    cands.append(_Cand(s, e, name, m, priority))
     chosen = _select(cands)
     ctx = _Ctx(norm)
     resolved = []
@@ -173,6 +188,74 @@ def find_times(
         o_start, o_end = _to_original(offsets, r.start, r.end)
         o_end = _extend_marks(text, o_end)
         out.append(_expression(r, text, o_start, o_end))
+    return out
+
+
+_WINDOW_BEFORE = 50
+_WINDOW_AFTER = 50
+_LAST_WORD = regex.compile(r"(\S+)\s*$")
+_FIRST_WORD = regex.compile(r"\s*(\S+)")
+_SINGULAR_UNITS = frozenset(normalize_key(w) for w in ("يوم", "أسبوع", "شهر", "عام", "سنة", "سنه"))
+_UNIT_AFTER = regex.compile(r"\s+(?:" + normalize_key(
+    "الماضي|الماضية|المقبل|المقبلة|القادم|القادمة|الجاري|الجارية|الحالي|الحالية|المنصرم|"
+    "المنصرمة|الفائت|الفائتة|المنقضي|السابق|السابقة|المنقضية|الأخير|الأخيرة|الماضيين|"
+    "الأخيرين|المقبلين|القادمين"
+) + r")(?!\w)")
+_UNIT_BEFORE = regex.compile(r"(?:\d|(?<!\w)[وف]?[بلك]?(?:" + "|".join(map(regex.escape, lexicon().numbers)) + "|" + normalize_key(
+    r"منذ|قبل|بعد|خلال|طوال|طيلة|لمدة|مدة|مدى|مدار|غضون|زهاء|نحو|حوالي|حوالى|قرابة|من|عن|"
+    r"مطلع|أوائل|بداية|بدايه|مستهل|بدايات|مطالع|منتصف|أواسط|وسط|أواخر|نهاية|نهايه|ختام|"
+    r"نهايات|أخر|آخر|هذا|هذه|في"
+) + r"))\s*(?:ال|ل)?$")
+_WORD_END = regex.compile(r"\w*")
+
+
+_WORD_ANCHORS = frozenset({"month", "hijri", "weekday", "relday", "unit", "yearkw"})
+_PROCLITICS = frozenset("وفبلك")
+
+
+def _word_start(norm: str, pos: int) -> bool:
+    """True when ``pos`` starts a word, possibly after proclitics and the article."""
+    word_start = pos
+    while word_start > 0 and norm[word_start - 1].isalnum():
+        word_start -= 1
+    head = norm[word_start:pos]
+    if head.endswith("ال"):
+        head = head[:-2]
+    elif head.endswith("لل"):
+        head = head[:-1]
+    return len(head) <= 2 and all(ch in _PROCLITICS for ch in head)
+
+
+def _unit_in_context(norm: str, m: re.Match[str]) -> bool:
+    """A singular unit word («العام», «شهر») anchors only next to a relative word or after
+    a preposition, a count operator or «هذا» (not «الأمين العام»)."""
+    if _UNIT_AFTER.match(norm, m.end()):
+        return True
+    return _UNIT_BEFORE.search(norm, max(0, m.start() - 25), m.start()) is not None
+
+
+def _windows(norm: str) -> dict[str, list[tuple[int, int]]]:
+    """For each anchor kind, merged text windows around its anchors."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    n = len(norm)
+    for m in rules().anchors.finditer(norm):
+        kind = m.lastgroup or ""
+        if kind in _WORD_ANCHORS and not _word_start(norm, m.start()):
+            continue
+        if kind == "year4" and m.start() and norm[m.start() - 1].isdigit():
+            continue
+        if kind == "unit" and m.group() in _SINGULAR_UNITS and not _unit_in_context(norm, m):
+            continue
+        lo = max(0, m.start() - _WINDOW_BEFORE)
+        hi = min(n, m.end() + _WINDOW_AFTER)
+        if hi < n:
+            end = _WORD_END.match(norm, hi)
+            hi = end.end() if end else hi
+        spans = out.setdefault(kind, [])
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
+        else:
+            spans.append((lo, hi))
     return out
 
 
@@ -194,12 +277,12 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
 
 
 def _prev_word(norm: str, pos: int) -> str:
-    m = regex.search(r"(\S+)\s*$", norm[max(0, pos - 30) : pos])
+    m = _LAST_WORD.search(norm, max(0, pos - 30), pos)
     return m.group(1).strip(",\"'()") if m else ""
 
 
 def _next_word(norm: str, pos: int) -> str:
-    m = regex.match(r"\s*(\S+)", norm[pos : pos + 30])
+    m = _FIRST_WORD.match(norm, pos, pos + 30)
     return m.group(1).strip(",\"'()") if m else ""
 
 
@@ -228,7 +311,7 @@ def _accept(
             ws, we = _to_original(offsets, *m.span("wd"))
             if any(ps <= ws and we <= pe for ps, pe in persons):
                 return False
-    if name in ("month_year", "month_rel", "month") and regex.fullmatch(r"\d{1,2}", prev):
+    if name in ("month_year", "month_rel", "month") and prev.isdigit() and len(prev) <= 2:
         before = _strip_clitic(_prev_word(norm, m.start() - len(prev) - 1))
         if before in lx.cues["named_date_before"]:
             return False
@@ -240,6 +323,8 @@ def _accept(
         rd = m.group("rd")
         if rd.endswith("امس") and _next_word(norm, m.end("rd")) in lx.cues["yesterday_not_after"]:
             return False
+        if norm[m.start("rd") - 1 : m.start("rd")] == '"' and norm[m.end("rd") : m.end("rd") + 1] == '"':
+            return False  # «"اليوم"»: the newspaper
         if rd.endswith("اليوم"):
             nxt = _next_word(norm, m.end("rd"))
             if m.group("wd") is None and nxt in lx.cues["today_not_after"]:

@@ -13,6 +13,7 @@ its proclitics و ف ب ل ك) and rule-specific groups the resolver reads.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -123,11 +124,24 @@ EVENT_NOUN = _n(r"بدء|انطلاق|موعد|انتهاء|إجراء|انعق�
 APPROX = _n(r"نحو|حوالي|حوالى|قرابة|أكثر\s+من|أقل\s+من|أزيد\s+من|ما\s+يزيد\s+عن|ما\s+يقارب")
 
 
+#: Which anchor words a rule's match always contains (the stage only runs a rule in
+#: windows around its anchors, which keeps it fast).
+RULE_ANCHORS: dict[str, str] = {
+    "numeric": "numeric", "dmy": "month", "hijri_date": "hijri", "hijri_month": "hijri",
+    "hijri_year": "year4", "month_year": "month", "month_rel": "month", "month": "month",
+    "year_range": "year4", "year_range_old": "yearkw", "year": "year4", "rel_day": "relday",
+    "weekday": "weekday", "rel_period": "unit", "count": "unit", "count_1": "unit",
+    "count_after": "unit",
+}
+
+
 @dataclass(frozen=True)
 class Rules:
-    """The compiled rules, in priority order (earlier wins ties of equal length)."""
+    """The compiled rules, in priority order (earlier wins ties of equal length), and the
+    anchor pattern whose named groups say which rules can match nearby."""
 
     patterns: tuple[tuple[str, regex.Pattern[str]], ...]
+    anchors: re.Pattern[str]
     future: regex.Pattern[str]
     future_verb: regex.Pattern[str]
     pre_wrapper: regex.Pattern[str]
@@ -177,7 +191,7 @@ def rules() -> Rules:
         ),
         (
             "hijri_date",
-            rf"(?:(?P<day>\d{{1,2}})(?:\s*(?:-|–)\s*(?P<day2>\d{{1,2}}))?|(?P<ord>{ordinal}))\s+(?:{_n('من')}\s+)?(?:{_n('شهر')}\s+)?"
+            rf"(?:(?P<day>\d{{1,2}})(?:\s*(?:-|–|{_n('إلى|الى|حتى')})\s*(?P<day2>\d{{1,2}}))?|(?P<ord>{ordinal}))\s+(?:{_n('من')}\s+)?(?:{_n('شهر')}\s+)?"
             rf"(?P<hmonth>{hmonth})(?:\s+(?:{_n('المبارك|الكريم|المعظم|الحرام|الفضيل')}))?(?:\s+(?P<rel>{REL}))?"
             rf"(?:\s*,?\s*(?:{_n('من')}\s+)?(?:(?:{kw_year})\s+)?(?P<hyear>{HYEAR}))?{HSUF}?",
         ),
@@ -236,7 +250,7 @@ def rules() -> Rules:
             rf"(?P<rd>{_n('أول')}\s+(?:{_n('من')}\s+)?{AL}?{_n('أمس')}|{AL}?{_n('أمس')}\s+{_n('الأول')}|{AL}?{_n('أمس')}"
             rf"|{AL}?{_n('البارحة')}|{_n('اليوم|هذا اليوم')}|{_n('بعد')}\s+{_n('غد|غدا')}"
             rf"|(?:{_n('يوم')}\s+)?{_n('غدا|الغد|غد')}|{_n('الليلة')}(?:\s+{_n('الماضية|المقبلة|القادمة')})?)"
-            rf"(?:\s*,?\s*(?P<wd>{AL}{wd})(?!\s+{_n('عشر')}))?",
+            rf"(?:\s*,?\s*\(?(?P<wd>{AL}{wd})(?!\s+{_n('عشر')})\)?)?",
         ),
         (
             "weekday",
@@ -282,4 +296,23 @@ def rules() -> Rules:
         )
     )
     range_join = regex.compile(_n(r"^\s*(?:-|–|و|إلى|الى|حتى|ولغاية|وحتى)\s*$"))
-    return Rules(compiled, future, future_verb, pre_wrapper, range_join)
+    anchor_stems = {
+        "numeric": [r"\d\s?[/.\-]\s?\d"],
+        "year4": [r"(?:1[3-9]\d\d|20\d\d)(?!\d)"],
+        "yearkw": [_n("عامي|العامين|سنتي")],
+        "month": [r"\s+".join(regex.escape(w) for w in f.split()) for f in lx.months],
+        "hijri": [r"\s+".join(regex.escape(w) for w in f.split()) for f in lx.hijri_months],
+        "weekday": [regex.escape(f) for f in lx.weekdays],
+        "relday": [_n(w) for w in ("امس", "اليوم", "غد", "غدا", "البارحة", "الليلة")],
+        "unit": [regex.escape(f) for f in lx.units] + [_n(w) for w in ("اسبوع", "شهر", "عام", "سنة", "سنه")],
+    }
+    words = {"month", "hijri", "weekday", "relday", "unit", "yearkw"}
+    first = "".join(sorted({f[0] for v in anchor_stems.values() for f in v if f[0].isalpha()}))
+    anchors = re.compile(
+        f"(?=[\\d{first}])(?:" + "|".join(
+            f"(?P<{k}>" + "|".join(sorted(set(v), key=len, reverse=True)) + ")"
+            + (r"(?!\w)" if k in words else "")
+            for k, v in anchor_stems.items()
+        ) + ")"
+    )
+    return Rules(compiled, anchors, future, future_verb, pre_wrapper, range_join)
