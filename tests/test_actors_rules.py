@@ -257,3 +257,18 @@ def test_actors_eval_on_gold_spans_meets_the_minimum(shared_data: Path) -> None:
     assert scores["sector_accuracy"] >= 0.65
     assert scores["sector_accuracy_resolved"] >= 0.75
     assert scores["country_accuracy_gold_country"] >= 0.5
+
+
+def test_actors_contextual_army_not_in_a_sentence_about_another_country() -> None:
+    text = ("قال المشير خليفة حفتر إن الجيش سيطر على درنة. "
+            "وكان عشماوي ضابطا فصل من الجيش المصري قبل سنوات.")
+    found = _run(text)
+    assert _one(found, "الجيش").kb_id == "LNA"
+    assert _one(found, "الجيش المصري").code == "EGYMIL"
+
+
+def test_actors_rfc_2822_article_date() -> None:
+    doc = Document(text="وقال وزير الخارجية المصري إن الحل سياسي.",
+                   date="Mon, 08 Oct 2018 13:40:35 GMT")
+    (m,) = resolve_actors(doc)
+    assert m.kb_id == "SHOUKRY"

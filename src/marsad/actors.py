@@ -48,7 +48,9 @@ context. ``generic_actor`` resolves a free noun phrase («مسلحون مجهو�
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import email.utils
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -120,6 +122,7 @@ _NO_INFERRED_COUNTRY = frozenset({"IGO", "NGO", "UAF", "INS", "REB", "CRM"})
 #: Titles followed by a portfolio or body before the country («وزير التعليم العالي العراقي»).
 _PORTFOLIO_ROLES = frozenset({"minister", "head", "director", "official", "deputy head",
                               "commander", "minister of state", "governor"})
+_NOT_AFTER_PREPOSITION = frozenset({"presidency"})
 _PARTICIPANT_SECTORS = frozenset({"GOV", "LEG", "IGO"})
 _NOT_NAME_SURFACE = frozenset({"على", "علي", "الى", "لدى", "حتى", "متى", "سوى", "عليه"}) - {"علي"}
 _NAME_JOINERS = _keys("عبد", "أبو", "ابو", "بن", "ابن", "بنت", "ولد", "آل", "ال")
@@ -269,9 +272,15 @@ def _nat_plural(item: Item) -> bool:
 
 
 def _date(doc_date: str | None) -> str | None:
-    if doc_date and len(doc_date) >= 10 and doc_date[4] == "-":
+    """The article's date as ``YYYY-MM-DD`` (ISO or RFC 2822 input), or None."""
+    if not doc_date:
+        return None
+    if len(doc_date) >= 10 and doc_date[4] == "-" and doc_date[:4].isdigit():
         return doc_date[:10]
-    return None
+    try:
+        return email.utils.parsedate_to_datetime(doc_date).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 class _Resolver:
@@ -288,6 +297,8 @@ class _Resolver:
         self.per = {e.start - offset: e for e in entities if e.type == "PER"}
         self.org = {e.start - offset: e for e in entities if e.type == "ORG"}
         self.sentences = sentences
+        self._sent_of: list[int] | None = None
+        self._sent_countries: dict[int, set[str]] = {}
         self.out: list[ActorMention] = []
         self.surnames: dict[str, ActorMention] = {}
 
@@ -317,7 +328,8 @@ class _Resolver:
             actor = self.kb.actors.get(str(it.ref))
             if actor is None or (types and actor.type not in types):
                 continue
-            if it.kind == "ctx_actor" and not self.context_holds(actor):
+            if it.kind == "ctx_actor" and not (self.context_holds(actor)
+                                               and self.local_ok(q, actor)):
                 continue
             if actor.type not in {"person", "country", "actor"} and self.ctx.date and actor.dated:
                 _period, inside = actor.period_for(self.ctx.date)
@@ -325,6 +337,35 @@ class _Resolver:
                     continue
             return actor
         return None
+
+    def local_ok(self, q: int, actor: Actor) -> bool:
+        """A contextual alias («الجيش» -> LNA) does not apply in a sentence that names other
+        countries and not the actor's own («فصل من الجيش المصري»)."""
+        period, _ = actor.period_for(self.ctx.date)
+        own = period.country if period else None
+        if own is None:
+            return True
+        countries = self.sentence_countries(q)
+        return not countries or own in countries
+
+    def sentence_countries(self, q: int) -> set[str]:
+        """Countries named (by name or adjective) in the sentence of segment ``q``."""
+        if self._sent_of is None:
+            starts = [s - self.offset for s, _e in self.sentences] or [0]
+            self._sent_of = [max(0, bisect.bisect_right(starts, seg.start) - 1)
+                             for seg in self.segs]
+            self._sent_countries = {}
+            for k, seg in enumerate(self.segs):
+                for it in seg.items:
+                    iso = None
+                    if it.kind == "nationality":
+                        iso = _nat_iso(it)
+                    elif it.kind == "actor":
+                        a = self.kb.actors.get(str(it.ref))
+                        iso = a.kb_id if a is not None and a.type == "country" else None
+                    if iso:
+                        self._sent_countries.setdefault(self._sent_of[k], set()).add(iso)
+        return self._sent_countries.get(self._sent_of[q], set())
 
     def context_holds(self, actor: Actor) -> bool:
         if actor.kb_id in self.ctx.families:
@@ -595,6 +636,8 @@ class _Resolver:
         """A generic noun and its country (adjective, country, place) or name."""
         if g.kind == "participants":
             return self.participants(p), p + 1
+        if g.label in _NOT_AFTER_PREPOSITION and self.segs[p].prefix in {"ب", "ل", "وب", "ول"}:
+            return [], p + 1  # «برئاسة فائز السراج» (chaired by), «للرئاسة» (for president)
         q = p + 1
         country: str | None = None
         explicit = False
