@@ -22,11 +22,17 @@ or day-month with no year and no cue is its occurrence nearest the article date.
 Names are not read as weekdays: «خميس الجهيناوي» (no article), «عبد الأحد», a span inside
 a PERS entity (when the ner stage ran first), «صلاة الجمعة», «كلا الاثنين».
 
+Speed: the rules run only in windows of ±50 characters around anchor words (month and
+weekday names, «أمس/اليوم/غدا», units in a time context, four-digit years, numeric dates),
+found by one pass of a plain :mod:`re` pattern; offsets map back through the deletions of
+the normaliser. On news the stage costs about 0.7 ms per article (about 45% of the
+sentence + token layer).
+
 For the events stage: :func:`time_for_span` ``(doc, start, end)`` returns the time
 expression governing an event trigger — the nearest point/range/deadline expression in the
-same sentence and clause (no ``؛ ; :`` between them, at most ~150 characters away;
-commas framing an adverbial time such as «، الاثنين،» do not separate) — or ``None``,
-meaning "use the article date".
+same sentence with no ``؛ ; :`` between them, at most ~150 characters away (commas do
+not separate: «قال الجيش، الاثنين، إن ...» is one clause), ties to the one before the
+trigger — or ``None``, meaning "use the article date". Durations are never returned.
 """
 
 from __future__ import annotations
