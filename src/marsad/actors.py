@@ -114,7 +114,7 @@ _TARGETED = regex.compile(r"envoy|ambassador|representative|mission|consul")
 _UNIQUE_OFFICES = frozenset({
     "president", "prime minister", "foreign minister", "defence minister", "interior minister",
     "king", "crown prince", "emir", "head of state", "speaker of parliament", "justice minister",
-    "finance minister", "oil minister", "vice president", "supreme leader",
+    "finance minister", "oil minister", "vice president", "supreme leader", "sultan",
 })
 #: Generic actors that do not take the article's country when none is given: international
 #: bodies, and armed groups whose nationality the text does not say (مسلحون، الجماعات الإرهابية).

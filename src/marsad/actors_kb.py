@@ -326,8 +326,10 @@ def _derived_adjective(name: str) -> str | None:
     if len(words) != 1 or len(name) < 4:
         return None
     base = strip_al(name)
+    if base.endswith("يا"):
+        return base[:-1]  # أستراليا -> أسترالي
     if base.endswith(("ا", "ة", "ه")):
-        return base[:-1] + "ي"
+        return base[:-1] + "ي"  # أوغندا -> أوغندي
     if base.endswith("ي"):
         return base
     return base + "ي"
