@@ -147,3 +147,11 @@ def test_places_missing_from_the_gazetteer_are_placed_by_the_text() -> None:
     # a homonym is chosen by the place it is said to be near: Duma by Nablus, not Douma in Syria
     duma = [p for p in geocode("هاجم مستوطنون منزلا في قرية دوما قرب نابلس.") if p.text == "دوما"]
     assert duma and duma[0].country == "PSE"
+
+
+def test_one_sense_per_article() -> None:
+    text = "هاجم مستوطنون قرية دوما قرب نابلس. وقال سكان دوما إن النار أتت على منزل."
+    dumas = [p for p in geocode(text) if p.text == "دوما"]
+    assert len(dumas) == 2 and {p.country for p in dumas} == {"PSE"}
+    text = "قصفت الطائرات مدينة الباب. وفتح الباب أمام المدنيين. وتقدمت القوات نحو الباب."
+    assert len([p for p in geocode(text) if p.text == "الباب"]) == 2

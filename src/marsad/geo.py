@@ -220,8 +220,15 @@ _GENERIC_NAMES = frozenset(word_key(w) for w in (
     "تابعة", "واقعة", "تقع", "يقع", "سياحية", "السياحية", "أثرية", "الأثرية", "زراعية",
     "الزراعية", "خاضعة", "الخاضعة", "محاصرة", "المحاصرة", "مأهولة", "حيوية", "كبرى", "الكبرى",
 ))
+#: Words that make a repeat of a common-word name a place («سكان دوما», «في الباب»).
+_PLACE_CUES = frozenset(word_key(w) for w in (
+    "في", "إلى", "الى", "قرب", "حول", "داخل", "سكان", "أهالي", "اهالي", "أهل", "شمال", "جنوب",
+    "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "ريف", "أطراف", "محيط", "مدخل", "وسط",
+    "ضواحي", "نحو", "باتجاه",
+))
 _KNOWN_WORDS = (
     _CITY_TRIGGERS | _ADMIN_TRIGGERS | _MEETING | _CAPITAL_WORDS | _LOCATIVE_WORDS | _ORG_BEFORE
+    | _PLACE_CUES
 )
 
 
@@ -261,6 +268,7 @@ class PlaceResolver:
         keys = [w.key for w in words]
         ner_spans = [(e.start, e.end) for e in entities if e.type in _PLACE_TYPES]
         matches: list[_Match] = []
+        deferred: list[_Match] = []
         i = 0
         n_words = len(words)
         while i < n_words:
@@ -285,7 +293,21 @@ class PlaceResolver:
                 matches.append(match)
                 i = last + 1
             else:
+                if not (match.org or match.adjective) and " ".join(match.alias) not in self.strict:
+                    deferred.append(match)
                 i += 1
+        # one sense per article: a common-word name accepted once with context (a trigger
+        # word, a list, an NER tag) is a place at its other mentions too («مدينة الباب» ...
+        # «الباب»)
+        licensed = {m.alias for m in matches}
+        taken = [(m.first, m.last) for m in matches]
+        for m in deferred:
+            prev = _base(keys[m.first - 1]) if m.first > 0 else ""
+            cue = "ب" in m.prefix or prev in _PLACE_CUES
+            if cue and m.alias in licensed and not any(a <= m.last and m.first <= b for a, b in taken):
+                matches.append(m)
+                taken.append((m.first, m.last))
+        matches.sort(key=lambda m: m.first)
         return matches, words
 
     def _coordinated(self, m: _Match, matches: list[_Match], words: list[_Word]) -> bool:
@@ -542,6 +564,7 @@ class PlaceResolver:
         ctx = self.context(words, matches)
         out: list[PlaceMention] = []
         resolved: list[tuple[_Match, PlaceMention]] = []
+        chosen: dict[int, Place] = {}
         for m in matches:
             if self._needs_country(m) and not any(
                 ctx.get(self.gaz.places[i].country) for i in m.candidates
@@ -551,15 +574,37 @@ class PlaceResolver:
             mention = _mention(text, m.start, m.end, place, conf)
             out.append(mention)
             resolved.append((m, mention))
+            chosen[id(mention)] = place
+
+        def replace(k: int, place: Place, conf: float) -> None:
+            m, old = resolved[k]
+            if chosen[id(old)] is place:
+                return
+            new = _mention(text, m.start, m.end, place, conf)
+            resolved[k] = (m, new)
+            out[out.index(old)] = new
+            chosen[id(new)] = place
+
         # a homonym the text places near another place is resolved again with that place
         by_first = {m.first: (m, mention) for m, mention in resolved}
-        for k, (m, mention) in enumerate(resolved):
+        sure: dict[tuple[str, ...], Place] = {}
+        for k, (m, _mention_k) in enumerate(resolved):
             if len(m.candidates) > 1 and (near := _contained_anchor(words, m.last, by_first)):
                 place, conf = self.resolve(m, ctx, near)
-                if place.name_en != mention.name_en or place.lat != mention.lat:
-                    new = _mention(text, m.start, m.end, place, conf)
-                    resolved[k] = (m, new)
-                    out[out.index(mention)] = new
+                replace(k, place, conf)
+                sure.setdefault(m.alias, place)
+            elif len(m.candidates) > 1 and (m.nisba_country or m.trigger == "city"):
+                sure.setdefault(m.alias, chosen[id(resolved[k][1])])
+        # one sense per article: a bare repeat of a name takes the reading the article
+        # made explicit once («طرابلس اللبنانية» ... «طرابلس»), countries/capitals aside
+        for k, (m, mention) in enumerate(resolved):
+            place = sure.get(m.alias)
+            if (
+                place is not None and not (m.nisba_country or m.trigger)
+                and place.index in m.candidates
+                and not any(self.gaz.places[i].kind == "country" for i in m.candidates)
+            ):
+                replace(k, place, max(mention.confidence, 0.8))
         out.extend(self._contained(text, words, resolved))
         covered = [(p.start, p.end) for p in out]
         for e in entities:
