@@ -272,3 +272,19 @@ def test_actors_rfc_2822_article_date() -> None:
                    date="Mon, 08 Oct 2018 13:40:35 GMT")
     (m,) = resolve_actors(doc)
     assert m.kb_id == "SHOUKRY"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "شاركت الجمعية السعودية للإعاقة في المعرض.",  # adjective, not the country
+        "قدم النادي عرضا بمقابل مالي كبير.",  # مالي: financial, not Mali
+        "يطل النجم فايز المالكي على الشاشة.",  # another person named المالكي
+        "التقى الأسد بن هاني رفاقه.",  # not Bashar al-Assad
+        "تم الاتفاق برئاسة رئيس اللجنة.",  # برئاسة: chaired by
+    ],
+)
+def test_actors_no_false_actor(sentence: str) -> None:
+    found = _run(sentence, date="2015-07-21")
+    assert all(m.kb_id not in {"SAU", "MLI", "MALIKI", "ASSAD"} for m in found), found
+    assert all(m.role != "presidency" and m.text != "رئاسة" for m in found), found

@@ -741,6 +741,12 @@ class _Resolver:
         seg = self.segs[p]
         if seg.prefix and seg.prefix not in {"و", "ف"}:
             return []
+        if p > 0 and not self.words[seg.i].gap and self.items(p, "nationality"):
+            # «الجمعية السعودية», «مصادر عراقية وسورية»: an adjective, not the country
+            prev = self.segs[p - 1]
+            if self.items(p - 1, "nationality") or (
+                    not prev.items and has_al(match_key(self.text[prev.start:prev.end]))):
+                return []
         if p > 0 and not self.words[seg.i].gap:
             prev = self.segs[p - 1]
             if prev.j - prev.i == 1 and self.words[prev.i].key in _LOCATIVE:
@@ -769,9 +775,22 @@ class _Resolver:
                     self.surnames[word_key(parts[-1])] = m
         return self.out
 
+    def other_person(self, p: int, actor: Actor) -> bool:
+        """A one-word surname alias inside another person's name: «فايز المالكي» (after a
+        different given name), «الأسد بن هاني» (before بن)."""
+        seg = self.segs[p]
+        if actor.type not in {"person", "actor"} or seg.j - seg.i != 1:
+            return False
+        before = p > 0 and not self.words[seg.i].gap and not self.segs[p - 1].items \
+            and self.seg_key(p - 1) in self.kb.given_names
+        after = self.adjacent(p + 1) and self.seg_key(p + 1) in _keys("بن", "ابن", "بنت")
+        return bool(before or after)
+
     def step(self, p: int) -> tuple[list[ActorMention], int]:
         seg = self.segs[p]
         actor = self.actor(p)
+        if actor is not None and self.other_person(p, actor):
+            return [], p + 1
         roles = self.items(p, "role")
         if actor is not None and actor.type == "country":
             return self.country_mention(p, actor), p + 1

@@ -196,6 +196,7 @@ class KnowledgeBase:
             i.kind == "actor" and i.priority == 0 and str(i.ref).isupper() and len(str(i.ref)) == 3
             for i in v)}
         role_heads = {k[0] for k, v in self.keys.items() if any(i.kind == "role" for i in v)}
+        role_heads |= {"وزاره", "حكومه", "سفاره"}  # imported «وزارة عمل» coded for one country
         for key, items in self.keys.items():
             if len(key) > 1 and key[0] in role_heads:
                 # imported «متحدث باسم حكومة», «رئيس وزراء ...»: the title rules do better
@@ -295,9 +296,9 @@ def _load_actor_rows(kb: KnowledgeBase, text: str, name: str, priority: int) -> 
             for owner in (country, actor.parent):
                 if owner:
                     kb.role_holders.setdefault((owner, period.role), []).append(kb_id)
+        # the aliases column is authoritative (a country's CLDR name may be left out of it,
+        # as مالي is: "financial")
         names = [a.strip() for a in row["aliases"].split("|") if a.strip()]
-        if row["aliases"] and row["name_ar"] and row["name_ar"] not in names:
-            names.append(row["name_ar"])
         for alias in names:
             contextual = alias.startswith("?")
             key = phrase_key(alias.lstrip("?"))
