@@ -598,13 +598,13 @@ class PlaceResolver:
         # one sense per article: a bare repeat of a name takes the reading the article
         # made explicit once («طرابلس اللبنانية» ... «طرابلس»), countries/capitals aside
         for k, (m, mention) in enumerate(resolved):
-            place = sure.get(m.alias)
+            explicit = sure.get(m.alias)
             if (
-                place is not None and not (m.nisba_country or m.trigger)
-                and place.index in m.candidates
+                explicit is not None and not (m.nisba_country or m.trigger)
+                and explicit.index in m.candidates
                 and not any(self.gaz.places[i].kind == "country" for i in m.candidates)
             ):
-                replace(k, place, max(mention.confidence, 0.8))
+                replace(k, explicit, max(mention.confidence, 0.8))
         out.extend(self._contained(text, words, resolved))
         covered = [(p.start, p.end) for p in out]
         for e in entities:
