@@ -4,7 +4,12 @@ Mentions come from two sources, merged: gazetteer matching over the article's wo
 (clitics ``و ف ب ل ك`` and the contracted ``لل`` stay outside the span, so «بالجزائر» gives
 «الجزائر» and «لدرنة» gives «درنة») and the NER stage's LOC/GPE/FAC entities. A name that is
 also a common word (``data/places/ambiguous.txt``) needs context: a trigger word before it
-(مدينة، محافظة، ولاية، إقليم، العاصمة، بلدة، قرية ...) or an NER tag.
+(مدينة، محافظة، ولاية، إقليم، العاصمة، بلدة، قرية ...), a list of places («حلب والرقة
+والباب»), an NER tag, or an earlier such reading in the article followed by a place cue
+(«سكان دوما»). Names inside organisation names («ريال مدريد», «نيويورك تايمز») and nisba
+adjectives («القنصلية السعودية») are not places. A village the gazetteer lacks is still
+reported when the text names and places it («منطقة الحوبان بمدينة تعز»): it takes the
+enclosing place's coordinates, with ``precision`` set to that place's level.
 
 Disambiguation scores every candidate entry with the whole article in view:
 
@@ -17,8 +22,11 @@ Disambiguation scores every candidate entry with the whole article in view:
 - a country whose capital shares its name (الجزائر، تونس، الكويت ...) is the country,
   except after ``العاصمة``, or when the mention carries a locative ``ب``/``في`` in a sentence
   about a meeting (``بالجزائر ... الاجتماع``): then it is where the meeting took place, the
-  capital city.
+  capital city;
+- a homonym the text places near another place («دوما قرب نابلس») takes the candidate
+  near it, and a bare repeat of a name takes the reading the article made explicit once.
 
+``confidence`` is the share of the candidates' weight that agrees with the choice.
 :func:`geocode` runs the same on a bare string (for the web UI and notebooks).
 """
 
