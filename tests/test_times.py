@@ -133,6 +133,24 @@ def test_future_clause_reads_weekday_forward_past_clause_backward() -> None:
     assert _one("ومن المقرر أن يلتقي الرئيسان، الخميس، في الجزائر.").value == "2018-05-24"
 
 
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("وتزدحم المطارات في ثالث أيام عيد الفطر المبارك.", "2015-07-19"),
+        ("وأدى الحجاج الركن الأعظم يوم عرفة.", "2015-09-22"),
+        ("وصلى الأمير صلاة عيد الأضحى الماضي في مكة.", "2014-10-04"),
+        ("ويحتفل المسلمون بعيد الفطر لعام 1436هـ في المساجد.", "2015-07-17"),
+    ],
+)
+def test_hijri_holidays(sentence: str, value: str) -> None:
+    assert _one(sentence, date(2015, 7, 21)).value == value
+
+
+def test_month_in_parentheses() -> None:
+    t = _one("وستلعب المنتخبات مباراتين (أكتوبر ونوفمبر) قبل البطولة.", date(2018, 8, 17))
+    assert (t.text, t.value) == ("أكتوبر", "2018-10")
+
+
 def test_sub_period_narrows_interval() -> None:
     t = _one("وتنتهي الأشغال في أواخر مايو.")
     assert (t.value, t.start_date, t.end_date) == ("2018-05", "2018-05-21", "2018-05-31")

@@ -215,7 +215,7 @@ _UNIT_BEFORE = regex.compile(r"(?:\d|(?<!\w)[وف]?[بلك]?(?:" + "|".join(map(
 _WORD_END = regex.compile(r"\w*")
 
 
-_WORD_ANCHORS = frozenset({"month", "hijri", "weekday", "relday", "unit", "yearkw"})
+_WORD_ANCHORS = frozenset({"month", "hijri", "weekday", "relday", "unit", "yearkw", "holiday"})
 _PROCLITICS = frozenset("وفبلك")
 
 
@@ -554,7 +554,8 @@ def _year_rel(yrel: str, ctx: _Ctx, ref: date) -> int:
 
 
 def _r_month(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
-    form = g.get("month") or g.get("m1") or g.get("m2") or g.get("m3") or g.get("m4") or ""
+    form = (g.get("month") or g.get("m1") or g.get("m2") or g.get("m3") or g.get("m4")
+            or g.get("m5") or "")
     month = lx.lookup_month(form)
     if month is None:
         return None
@@ -712,6 +713,39 @@ def _r_rel_period(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | No
     return res
 
 
+_NTH = {normalize_key(w): i for i, w in enumerate(("أول", "ثاني", "ثالث", "رابع"))}
+
+
+def _r_holiday(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
+    found = lx.holidays.get(" ".join((g["hol"] or "").split()))
+    if found is None:
+        return None
+    calendar_name, month, day, _anchor = found
+    shift_days = _NTH.get(g.get("nth") or "", 0)
+    direction = _rel_direction(g.get("rel"))
+    if calendar_name == "gregorian":
+        if ref is None:
+            return res
+        when = day_month_occurrence(ref, month, day, direction)
+    else:
+        if g.get("hyear"):
+            year = int(g["hyear"] or 0)
+        elif ref is not None:
+            year = hijri_month_occurrence(ref, month)
+            first = hijri_to_gregorian(year, month, day)
+            if direction == "last" and first is not None and first >= ref:
+                year -= 1
+            elif direction == "next" and first is not None and first <= ref:
+                year += 1
+        else:
+            return res
+        when = hijri_to_gregorian(year, month, day)
+    if when is None:
+        return None
+    res.period = day_period(when + timedelta(days=shift_days))
+    return res
+
+
 def _r_count(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
     found = _count(g, lx)
     if found is None:
@@ -755,6 +789,7 @@ _HANDLERS = {
     "rel_day": _r_rel_day,
     "weekday": _r_weekday,
     "rel_period": _r_rel_period,
+    "holiday": _r_holiday,
     "count": _r_count,
     "count_1": _r_count,
     "count_after": _r_count,

@@ -58,6 +58,7 @@ class Lexicon:
     numbers: dict[str, int]
     units: dict[str, tuple[str, int]]
     cues: dict[str, list[str]]
+    holidays: dict[str, tuple[str, int, int, str]]
 
     def lookup_month(self, form: str) -> int | None:
         """Month number of a (normalised) month name, spaces collapsed."""
@@ -85,9 +86,10 @@ def lexicon() -> Lexicon:
     ordinals = {_n(f): int(d) for f, d in _tsv("ordinals.tsv")}
     numbers = {_n(f): int(v) for f, v in _tsv("numbers.tsv")}
     units = {_n(f): (u, int(c)) for f, u, c in _tsv("units.tsv")}
+    holidays = {_n(f): (cal, int(m), int(d), _n(a)) for f, cal, m, d, a in _tsv("holidays.tsv")}
     raw = json.loads(_data("cues.json"))
     cues = {k: [_n(w) for w in v] for k, v in raw.items() if not k.startswith("_")}
-    return Lexicon(months, strength, hijri, weekdays, ordinals, numbers, units, cues)
+    return Lexicon(months, strength, hijri, weekdays, ordinals, numbers, units, cues, holidays)
 
 
 def alt(forms: Iterable[str]) -> str:
@@ -131,7 +133,7 @@ RULE_ANCHORS: dict[str, str] = {
     "hijri_year": "year4", "month_year": "month", "month_rel": "month", "month": "month",
     "year_range": "year4", "year_range_old": "yearkw", "year": "year4", "rel_day": "relday",
     "weekday": "weekday", "rel_period": "unit", "count": "unit", "count_1": "unit",
-    "count_after": "unit",
+    "count_after": "unit", "holiday": "holiday",
 }
 
 
@@ -225,6 +227,7 @@ def rules() -> Rules:
             rf"(?:(?P<part>{PART})\s+(?:{_n('شهر')}\s+)?(?P<m1>{month_cue})"
             rf"|{_n('شهر')}\s+(?P<m2>{month_any})"
             rf"|(?<=(?<!\w)[وف]?(?:{prep})\s+)(?P<m3>{month_strong})"
+            rf"|(?<=\(\s?)(?P<m5>{month_strong})(?=\s*(?:\)|{_n('و')}\s?{month_any}))"
             rf"|(?<=(?<!\w)[وف]?(?:{_n('في|منذ|خلال|حتى')})\s+)(?P<m4>{month_cue}))"
             rf"(?:\s*[/(\-]\s*{month_any}\s*\)?)?",
         ),
@@ -264,6 +267,12 @@ def rules() -> Rules:
             rf"(?:\s+(?P<rel>{REL})|(?<=(?:{PART}|{_n('هذا|هذه')})\s+\S+)(?!\s+(?:{_n('الدراسي|المالي|الهجري|الرياضي|الأول|الثاني|الثالث|الحالي|على|من')})))",
         ),
         (
+            "holiday",
+            rf"(?:(?P<nth>{_n('أول|ثاني|ثالث|رابع')})\s+(?:{_n('أيام')}\s+)?)?(?P<hol>{alt(lx.holidays)})"
+            rf"(?:\s+{_n('المبارك|السعيد|الشريف')})?(?:\s+(?P<rel>{REL}))?"
+            rf"(?:\s+(?:{_n('من')}\s+)?(?:{_n('عام|لعام|العام|لهذا العام|هذا العام')}\s+)?(?P<hyear>{HYEAR}){HSUF})?",
+        ),
+        (
             "count",
             rf"(?P<op>{COUNT_OP})\s+(?:(?:{APPROX})\s+)?(?:{AL}\s*)?"
             rf"(?:(?P<n>\d{{1,3}})|(?P<nw>{numword}))\s*(?P<unit>{unit_n}|{unit_1})"
@@ -300,13 +309,14 @@ def rules() -> Rules:
         "numeric": [r"\d\s?[/.\-]\s?\d"],
         "year4": [r"(?:1[3-9]\d\d|20\d\d)(?!\d)"],
         "yearkw": [_n("عامي|العامين|سنتي")],
+        "holiday": [regex.escape(a) for *_, a in lx.holidays.values()],
         "month": [r"\s+".join(regex.escape(w) for w in f.split()) for f in lx.months],
         "hijri": [r"\s+".join(regex.escape(w) for w in f.split()) for f in lx.hijri_months],
         "weekday": [regex.escape(f) for f in lx.weekdays],
         "relday": [_n(w) for w in ("امس", "اليوم", "غد", "غدا", "البارحة", "الليلة")],
         "unit": [regex.escape(f) for f in lx.units] + [_n(w) for w in ("اسبوع", "شهر", "عام", "سنة", "سنه")],
     }
-    words = {"month", "hijri", "weekday", "relday", "unit", "yearkw"}
+    words = {"month", "hijri", "weekday", "relday", "unit", "yearkw", "holiday"}
     first = "".join(sorted({f[0] for v in anchor_stems.values() for f in v if f[0].isalpha()}))
     anchors = re.compile(
         f"(?=[\\d{first}])(?:" + "|".join(

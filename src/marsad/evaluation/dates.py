@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from importlib import resources
@@ -187,6 +188,41 @@ def _summary(c: Counter[str], per_cat: dict[str, Counter[str]],
     }
 
 
+def speed(corpus: Path = DEFAULT_CORPUS, articles: int = 500) -> dict[str, Any]:
+    """CPU time of the text layer (sentences + tokens) and of the times stage on corpus
+    articles spread over the whole file."""
+    from marsad.times import find_times_in_doc
+
+    docs: list[Document] = []
+    try:
+        with gzip.open(corpus, "rt", encoding="utf-8") as fh:
+            for n, line in enumerate(fh):
+                if n % 72 == 0:
+                    item = json.loads(line)
+                    if item.get("text"):
+                        docs.append(Document(text=item["text"], id=item["id"], date=item.get("date")))
+                if len(docs) >= articles:
+                    break
+    except FileNotFoundError:
+        raise DataError(f"corpus not found: {corpus}") from None
+    text_layer = Pipeline.from_config(stages=["sentences", "tokens"])
+    text_layer(docs[0])
+    t0 = time.process_time()
+    tokenised = [text_layer(d) for d in docs]
+    t_text = time.process_time() - t0
+    t0 = time.process_time()
+    found = sum(len(find_times_in_doc(d)) for d in tokenised)
+    t_times = time.process_time() - t0
+    chars = sum(len(d.text) for d in docs)
+    return {
+        "articles": len(docs), "characters": chars, "expressions": found,
+        "text_layer_articles_per_second": round(len(docs) / t_text, 1) if t_text else None,
+        "times_articles_per_second": round(len(docs) / t_times, 1) if t_times else None,
+        "times_ms_per_article": round(1000 * t_times / len(docs), 3) if docs else None,
+        "times_over_text_layer": round(t_times / t_text, 3) if t_text else None,
+    }
+
+
 @click.command(name="dates")
 @click.option("--gold", "gold_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Gold JSONL file (default: the packaged dates_gold.jsonl).")
@@ -194,9 +230,13 @@ def _summary(c: Counter[str], per_cat: dict[str, Counter[str]],
               default=DEFAULT_CORPUS, show_default=True, help="The shared news corpus.")
 @click.option("--errors/--no-errors", "show_errors", default=False,
               help="Include every error in the output.")
-def command(gold_path: Path | None, corpus: Path, show_errors: bool) -> None:
+@click.option("--speed", "speed_articles", type=int, default=0, show_default=True,
+              help="Also time the stage against the text layer on this many corpus articles.")
+def command(gold_path: Path | None, corpus: Path, show_errors: bool, speed_articles: int) -> None:
     """Accuracy, recall and precision of the times stage on annotated expressions."""
     result = evaluate(gold_path, corpus, progress=True)
+    if speed_articles > 0:
+        result["speed"] = speed(corpus, speed_articles)
     if not show_errors:
         result["errors"] = len(result["errors"])
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
