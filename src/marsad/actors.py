@@ -623,6 +623,9 @@ class _Resolver:
                         text=self.text[seg.start:seg.end], confidence=0.6)]
         if role.label not in _UNIQUE_OFFICES or (seg.j - seg.i < 2 and role.label == "president"):
             return []
+        if self.adjacent(p + 1) and not self.segs[p + 1].items and has_al(
+                match_key(self.text[self.segs[p + 1].start:self.segs[p + 1].end])):
+            return []  # «نائب رئيس اللجنة»: the office of another body
         country = self.ctx.country
         holder = self.role_holder(country, role.label) if country else None
         if holder is not None:
@@ -638,6 +641,10 @@ class _Resolver:
             return self.participants(p), p + 1
         if g.label in _NOT_AFTER_PREPOSITION and self.segs[p].prefix in {"ب", "ل", "وب", "ول"}:
             return [], p + 1  # «برئاسة فائز السراج» (chaired by), «للرئاسة» (for president)
+        seg = self.segs[p]
+        if seg.j - seg.i == 1 and self.words[seg.i].key.endswith("ي") \
+                and self.after_definite_noun(p):
+            return [], p + 1  # a nisba adjective: «الالتزام العسكري», «الهجوم الانتحاري»
         q = p + 1
         country: str | None = None
         explicit = False
@@ -775,6 +782,15 @@ class _Resolver:
                     self.surnames[word_key(parts[-1])] = m
         return self.out
 
+    def after_definite_noun(self, p: int) -> bool:
+        """True when segment ``p`` follows, with nothing between, a definite word that
+        matched nothing (so ``p`` is likely its adjective)."""
+        if p == 0 or self.words[self.segs[p].i].gap:
+            return False
+        prev = self.segs[p - 1]
+        return not prev.items and prev.j - prev.i == 1 and has_al(
+            match_key(self.text[prev.start:prev.end]))
+
     def other_person(self, p: int, actor: Actor) -> bool:
         """A one-word surname alias inside another person's name: «فايز المالكي» (after a
         different given name), «الأسد بن هاني» (before بن)."""
@@ -832,8 +848,11 @@ class _Resolver:
         if not seg.items:
             key = self.words[seg.i].key
             prior = self.surnames.get(key)
-            if prior is not None and p > 0 and self.seg_key(p - 1) in _NAME_JOINERS:
-                prior = None  # «عبد العزيز» is not a later «سلمان بن عبد العزيز»
+            if prior is not None and p > 0 and (self.seg_key(p - 1) in _NAME_JOINERS
+                                                or self.after_definite_noun(p)):
+                # «عبد العزيز» is not a later «سلمان بن عبد العزيز»; «الأمن القومي العربي»
+                # is not «نبيل العربي»
+                prior = None
             if prior is not None:
                 return [dataclasses.replace(prior, start=seg.start + self.offset,
                                             end=seg.end + self.offset,
