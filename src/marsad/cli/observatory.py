@@ -79,23 +79,27 @@ def _reader_names() -> list[str]:
 @click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 100_000),
               help="Articles committed per transaction.")
 @click.option("--limit", default=None, type=click.IntRange(1), help="Stop after this many articles.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(0, 256),
+              help="Worker processes running the pipeline (0: one per CPU core).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, fmt: str | None,
            fields: tuple[str, ...], date: str | None, stages: str | None, batch_size: int,
-           limit: int | None, quiet: bool) -> None:
+           limit: int | None, jobs: int, quiet: bool) -> None:
     """Read articles from PATHS (files, folders, globs, or - for stdin), run the pipeline
     and store them. Plain text, HTML, JSON, JSONL, CSV/TSV, RSS/Atom and .gz of any of
     them. Articles already stored (same text) are skipped, so an interrupted run resumes.
     Prints a JSON summary."""
+    import os
+
+    from marsad.ingest import PipelineSpec, iter_documents
     from marsad.ingest import ingest as run_ingest
-    from marsad.ingest import iter_documents
-    from marsad.pipeline import Pipeline, load_config
     from marsad.store import open_store
 
-    config = load_config(ctx.obj.get("config_path") if ctx.obj else None)
-    names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
-    pipeline = Pipeline.from_config(config, stages=names)
+    names = tuple(s.strip() for s in stages.split(",") if s.strip()) if stages else None
+    spec = PipelineSpec(ctx.obj.get("config_path") if ctx.obj else None, names)
+    pipeline = spec.build()  # also checks the configuration before any work starts
+    jobs = jobs or (os.cpu_count() or 1)
     problems: list[str] = []
 
     def unreadable(path: str, exc: InputError) -> None:
@@ -106,7 +110,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, fmt: str 
                           on_error=unreadable)
     with open_store(db or default_db()) as store:
         report = run_ingest(docs, store, pipeline, batch_size=batch_size, progress=not quiet,
-                            limit=limit)
+                            limit=limit, jobs=jobs, spec=spec)
     report.unreadable = len(problems)
     report.errors[:0] = problems
     _echo_json(report.to_dict())

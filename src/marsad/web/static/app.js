@@ -81,7 +81,7 @@
     var keys = Object.keys(counts).sort();
     var series = [], k = keys[0], guard = 0;
     while (k <= keys[keys.length - 1] && guard < 5000) { series.push([k, counts[k] || 0]); k = nextBucket(k, unit); guard++; }
-    var W = Math.max(box.clientWidth || 600, 300), H = 160, pad = { l: 34, r: 8, t: 8, b: 22 };
+    var W = Math.max(box.clientWidth || 600, 300), H = 160, pad = { l: 34, r: 26, t: 8, b: 22 };
     var max = Math.max.apply(null, series.map(function (s) { return s[1]; })) || 1;
     var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": t.timeline, dir: "ltr" }, chart);
     var iw = W - pad.l - pad.r, ih = H - pad.t - pad.b, bw = Math.min(iw / series.length, 48);
@@ -106,6 +106,22 @@
     }
   }
 
+  /* When stray dates (history recalled in an article, misread years) stretch the range
+     over years, drop the outer 3% of events on each side; the chart says how many. */
+  function trimTails(days) {
+    var total = days.reduce(function (a, r) { return a + r.count; }, 0);
+    if (total < 50 || days.length < 3) return days;
+    var span = (new Date(days[days.length - 1].key) - new Date(days[0].key)) / 864e5;
+    if (span < 730) return days;
+    var lo = 0, hi = days.length - 1, cut = Math.floor(total * 0.03), acc = 0;
+    while (lo < hi && acc + days[lo].count <= cut) { acc += days[lo].count; lo++; }
+    acc = 0;
+    while (hi > lo && acc + days[hi].count <= cut) { acc += days[hi].count; hi--; }
+    var kept = days.slice(lo, hi + 1);
+    kept.outside = total - kept.reduce(function (a, r) { return a + r.count; }, 0);
+    return kept;
+  }
+
   function timeline(box, query) {
     if (!box) return;
     query = query || "";
@@ -113,7 +129,7 @@
     fetch("/api/events/counts?" + join(query, "by=day&limit=10000"))
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        var days = (data.counts || []).filter(function (r) { return r.key; });
+        var days = trimTails((data.counts || []).filter(function (r) { return r.key; }));
         var span = 0;
         if (days.length) span = (new Date(days[days.length - 1].key) - new Date(days[0].key)) / 864e5;
         var unit = span > 540 ? "month" : span > 75 ? "week" : "day";
@@ -129,6 +145,12 @@
           controls.appendChild(b);
         });
         drawTimeline(box, days, unit, query);
+        if (days.outside) {
+          var note = document.createElement("div");
+          note.className = "timeline-note";
+          note.textContent = "+" + days.outside + " " + (t.outside_range || "");
+          box.appendChild(note);
+        }
         box.dataset.ready = "true";
       })
       .catch(function () { box.dataset.ready = "error"; });
