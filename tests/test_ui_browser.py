@@ -195,3 +195,15 @@ def test_ui_browser_language_switch(page) -> None:  # type: ignore[no-untyped-de
     assert page.get_attribute("html", "lang") == "en"
     assert page.get_attribute("#article-text", "dir") == "rtl"
     _shot(page, "07-article-english")
+
+
+def test_ui_browser_extract_page_annotates_posted_text(page) -> None:  # type: ignore[no-untyped-def]
+    text = "قصفت طائرات حربية مواقع في مدينة درنة الليبية أمس الاثنين."
+    page.goto("/extract")
+    page.fill("#extract-text", text)
+    page.fill("#extract-date", "2018-05-22")
+    page.click("#extract-form button[type=submit]")
+    page.wait_for_selector("#extract-result:not([hidden])", timeout=60000)
+    page.wait_for_function("document.querySelector('#extract-annotated').textContent.length > 0")
+    assert page.inner_text("#extract-annotated").strip() == text
+    _shot(page, "08-extract")

