@@ -2,48 +2,65 @@
 
 The ``actors`` stage (requires ``tokens`` and ``entities``, assigns ``actors``) finds every
 actor mention of an article and resolves it against the knowledge base shipped in
-``marsad/data/actors/`` (see :mod:`marsad.actors_kb` and ``data/actors/README.md``).
+``marsad/data/actors/`` (see :mod:`marsad.actors_kb` and ``data/actors/README.md``). It
+works without NER entities (they only add names the KB and the rules miss). Mentions do
+not overlap, except that one phrase may name several actors («وزيري خارجية مصر وتونس»,
+«المجتمعون»): then there is one mention per actor, with the same span.
 
-How a mention is resolved, in order:
+How a mention is resolved:
 
-1. **Aliases** — the longest alias of the KB that matches the normalised words (hamza,
-   alef, ta-marbuta, diacritics and ``ال`` folded); proclitics stay outside the span
-   («لقوات حفتر» -> «قوات حفتر»). Organisations with a period are matched only inside it
-   when the article has a date; a person's code and role come from the period that holds.
-2. **Contextual aliases** — «الجيش», «القيادة العامة», «قوات الجيش» are the LNA only when the
-   article names the LNA or one of its units or leaders (حفتر، الكرامة، الصاعقة ...);
-   «مجلس الدولة» is Libya's High Council of State when the article is about Libya.
-3. **Titles and roles** — «وزير الخارجية الجزائري» (DZA GOV, and the person who held the
-   office on the article's date when the KB knows it), «وزيري خارجية مصر وتونس» (two
-   mentions, EGY GOV and TUN GOV), «المبعوث الاممي لدى ليبيا غسان سلامة» (UN envoy),
-   «المتحدث الرسمي باسم الجيش العميد احمد المسماري» (the LNA's spokesman), a name after a
-   title read from the KB, the NER entities, or a given-name list.
-4. **Nationality adjectives** — «الارهابي المصري الجنسية عمر سرور» (EGY, INS).
-5. **Generic actors** — «الجماعات الارهابية» (INS), «مسلحون» (UAF), «المدنيين» and
-   «اهالي درنة» (CVL with the country of the place, else of the article), «المتظاهرين»
-   (CVL, protesters), «الجيش المصري» (EGY MIL, kb_id ``EGY-MIL``); ``generic=True`` unless
-   a country's institution is named. «المجتمعون» becomes the participants of the meeting
-   last reported (one mention per country).
+1. **Aliases** — the longest KB alias matching the words, with hamza, alef, ya,
+   ta-marbuta and diacritics folded and ``ال`` optional (a one-word *name* must agree on
+   ``ال``: «مالي» is not «المالي»); proclitics stay outside the span («لقوات حفتر» ->
+   «قوات حفتر»). Organisations with a period match only inside it when the article has a
+   date; a person's code and role come from the period holding on the article's date.
+2. **Contextual aliases** — «الجيش», «القيادة العامة», «قوات الجيش», «القوات المسلحة» are
+   the LNA only when the article names the LNA or one of its units or leaders (حفتر،
+   الكرامة، الصاعقة ...) and the sentence names no other country («الجيش المصري»);
+   «مجلس الدولة» is Libya's High Council of State in an article about Libya. Otherwise a
+   shorter match or a generic reading takes over.
+3. **Titles and roles** — «وزير الخارجية الجزائري» (DZA GOV; and the person holding a
+   country's unique office on the article's date when the KB knows it), «وزير التعليم
+   العالي العراقي», «وزيري خارجية مصر وتونس» (EGY GOV and TUN GOV), «المبعوث الاممي لدى
+   ليبيا غسان سلامة» (UN envoy), «المتحدث الرسمي باسم الجيش العميد احمد المسماري» (the
+   LNA's spokesman), «متحدث باسم خليفة حفتر» (the spokesman of Haftar, not Haftar), an
+   appositive title after a KB person («سامح شكري وزير خارجية مصر»). The name after a
+   title comes from the KB, the NER entities, or a given-name list (عبد/أبو/بن joined).
+4. **Nationality adjectives** — «الارهابي المصري الجنسية عمر سرور» (EGY, INS); adjectives
+   are derived for every country (كينيا -> الكيني/الكينية/الكينيين).
+5. **Generic actors** — «الجماعات الارهابية» (INS), «مسلحون» (UAF), «المتظاهرين» (CVL,
+   protesters), «المدنيين», «اهالي درنة» (CVL with the country of the place, else of the
+   article), «الجيش المصري» (EGY MIL, kb_id ``EGY-MIL``): ``generic=True`` unless a
+   country's institution is named. Armed groups and international bodies do not take the
+   article's country. «المجتمعون» becomes the participants of the last reported meeting
+   that names two countries or more (one mention per country).
 6. **Coreference** — a later surname alone («شكري») is the person named earlier («سامح
-   شكري»); a bare office («الوزير») is the last minister mentioned.
+   شكري»); a bare definite office («الوزير») is the last minister mentioned; «وزير
+   الخارجية» with no country is the office of the article's country.
 7. **NER entities** — a PER entity that matches nothing becomes an actor without
-   ``kb_id`` (a person is always a potential event actor); an ORG entity only when its head
-   word gives a sector (``org_heads`` in ``generic.tsv`` kinds) — otherwise it is left out.
+   ``kb_id`` (a person is a potential event actor); an ORG entity only when its first
+   word gives a sector (``org_heads.tsv``: حزب -> PTY, شركة -> BUS ...).
 
 Country names alone («الجزائر تحتضن ...») are actors with the country code only (no
-sector), except after a locative preposition («في ليبيا», «بالجزائر»).
+sector), except after a locative preposition («في ليبيا», «بالجزائر»), in a dateline
+(«القاهرة - ...») or as an adjective («الجمعية السعودية»).
 
 API for other stages (e.g. events)::
 
-    load_kb() -> KnowledgeBase                 # cached; marsad.actors_kb
-    resolve_actors(doc) -> tuple[ActorMention, ...]
+    load_kb() -> KnowledgeBase                       # cached; marsad.actors_kb
+    resolve_actors(doc) -> tuple[ActorMention, ...]  # what the stage assigns
     resolve_span(doc, start, end) -> ActorMention | None
     resolve_span_all(doc, start, end) -> list[ActorMention]
     generic_actor(text, *, country=None, date=None) -> ActorMention | None
 
-``resolve_span`` returns the stage's mention that best overlaps the span (from
-``doc.actors`` when the stage has run), or resolves the span's text in the article's
-context. ``generic_actor`` resolves a free noun phrase («مسلحون مجهولون» -> UAF).
+``resolve_span`` returns the head actor of a phrase: from ``doc.actors`` when the stage
+has run (the mention covering the span start, else the first one inside), else by
+resolving the span's text in the article's context; when only a nationality or a country
+is found («صاروخ اسرائيلي») it returns that country with no sector (confidence 0.4).
+``resolve_span_all`` returns every actor of the span (both ministers of a dual title).
+``generic_actor`` resolves a free noun phrase («مسلحون مجهولون» -> UAF); offsets are
+relative to the phrase. ``marsad.actors_eval`` scores country and sector codes on gold
+actor spans (``assault_spans.json``).
 """
 
 from __future__ import annotations
