@@ -24,7 +24,7 @@ from pathlib import Path
 
 from marsad.doc import Document
 from marsad.export import available_formats, export_to_path
-from marsad.ingest import ingest
+from marsad.ingest import PipelineSpec, ingest
 from marsad.pipeline import Pipeline, load_config
 from marsad.readers import document_from_record
 from marsad.store import EventFilter, open_store
@@ -60,15 +60,16 @@ def timed(func, repeat: int = 1) -> tuple[float, object]:  # type: ignore[no-unt
     return round(statistics.median(times), 2), result
 
 
-def part_end_to_end(n: int, stages: list[str] | None, workdir: Path) -> dict[str, object]:
+def part_end_to_end(n: int, stages: list[str] | None, workdir: Path, jobs: int) -> dict[str, object]:
     """Ingest ``n`` articles with the pipeline, then search, filter, count and export."""
-    config = load_config()
-    pipeline = Pipeline.from_config(config, stages=stages)
+    spec = PipelineSpec(stages=tuple(stages) if stages else None)
+    pipeline = Pipeline.from_config(load_config(), stages=stages)
     db = workdir / "e2e.db"
     with open_store(str(db)) as store:
-        report = ingest(corpus(n), store, pipeline, batch_size=100, progress=True)
+        report = ingest(corpus(n), store, pipeline, batch_size=100, progress=True, jobs=jobs,
+                        spec=spec)
     out: dict[str, object] = {"ingest": report.to_dict() | {"errors": len(report.errors)},
-                              "stages": [name for name, _ in pipeline.stages]}
+                              "jobs": jobs, "stages": [name for name, _ in pipeline.stages]}
     with open_store(str(db), readonly=True) as store:
         out["stats"] = store.stats()
         searches = {q: timed(lambda q=q: store.search_articles(q, limit=20), repeat=5)
@@ -140,6 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--stages", default=None, help="Comma-separated stages for part 1.")
+    parser.add_argument("--jobs", type=int, default=1, help="Worker processes for part 1.")
     parser.add_argument("--large", type=int, default=0, help="Articles in the large store (0: skip).")
     parser.add_argument("--large-stages", default="sentences")
     parser.add_argument("--large-db", default=None, help="Reuse or build the large store here.")
@@ -152,7 +154,7 @@ def main() -> None:
         workdir = Path(tmp)
         if not args.skip_e2e:
             stages = args.stages.split(",") if args.stages else None
-            results["end_to_end"] = part_end_to_end(args.articles, stages, workdir)
+            results["end_to_end"] = part_end_to_end(args.articles, stages, workdir, args.jobs)
         if args.large:
             db = Path(args.large_db) if args.large_db else workdir / "large.db"
             results["large"] = part_large(args.large, args.large_stages.split(","), db)

@@ -417,32 +417,54 @@ class SQLiteStore(Store):
         parsed = parse_query(query) if query and query.strip() else None
         if query and query.strip() and parsed is None:
             return Page([], 0, offset, limit, {"query": query})
-        order = "a.date DESC, a.id DESC" if sort == "-date" or parsed is None else (
-            "a.date ASC, a.id ASC" if sort == "date" else "f.rank, a.id")
-        if parsed is not None:
-            base = ("FROM articles_fts f JOIN articles a ON a.id = f.rowid "
-                    "WHERE articles_fts MATCH ? AND f.rank MATCH 'bm25(3.0, 1.0, 0.6)'")
-            base_params: list[Any] = [parsed.expression]
-            if where:
-                base += " AND " + " AND ".join(where)
-        else:
-            base = "FROM articles a" + (" WHERE " + " AND ".join(where) if where else "")
-            base_params = []
-        all_params = base_params + params
         try:
-            total = self.conn.execute(f"SELECT count(*) {base}", all_params).fetchone()[0]
-            rows = self.conn.execute(
-                f"SELECT {_ARTICLE_COLUMNS}, a.text {base} ORDER BY {order} LIMIT ? OFFSET ?",
-                [*all_params, limit, offset]).fetchall()
+            total, ids = self._search_ids(parsed.expression if parsed else None, where, params,
+                                          sort, limit, offset)
+            rows = {r["id"]: r for r in self.conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS}, a.text FROM articles a WHERE a.id IN "
+                f"({', '.join('?' for _ in ids)})", ids)} if ids else {}
         except sqlite3.OperationalError as exc:
             raise InputError(f"cannot search for {query!r}: {exc}") from None
         keys = parsed.keys if parsed is not None else ()
         items = []
-        for r in rows:
+        for article_id in ids:
+            r = rows[article_id]
             item = _article_summary(r)
             item["snippet"] = snippet(r["text"], keys)
             items.append(item)
         return Page(items, int(total), offset, limit, {"query": query or ""})
+
+    def _search_ids(self, expression: str | None, where: list[str], params: list[Any],
+                    sort: str, limit: int, offset: int) -> tuple[int, list[int]]:
+        """The number of matching articles and the ids of one page, in order. Article rows
+        (with their long texts) are read only for the page."""
+        by_date = "a.date ASC, a.id ASC" if sort == "date" else "a.date DESC, a.id DESC"
+        cond = " AND ".join(where)
+        if expression is None:
+            base = "FROM articles a" + (f" WHERE {cond}" if cond else "")
+            total = self.conn.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+            ids = [r[0] for r in self.conn.execute(
+                f"SELECT a.id {base} ORDER BY {by_date} LIMIT ? OFFSET ?", [*params, limit, offset])]
+            return int(total), ids
+        if not cond:
+            total = self.conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
+                                      [expression]).fetchone()[0]
+            if sort == "relevance":
+                ids = [r[0] for r in self.conn.execute(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND "
+                    "rank MATCH 'bm25(3.0, 1.0, 0.6)' ORDER BY rank, rowid LIMIT ? OFFSET ?",
+                    [expression, limit, offset])]
+                return int(total), ids
+        base = ("FROM articles_fts f JOIN articles a ON a.id = f.rowid WHERE articles_fts MATCH ?"
+                + (f" AND {cond}" if cond else ""))
+        if cond:
+            total = self.conn.execute(f"SELECT count(*) {base}", [expression, *params]).fetchone()[0]
+        order = by_date if sort != "relevance" else "f.rank, a.id"
+        rank = " AND f.rank MATCH 'bm25(3.0, 1.0, 0.6)'" if sort == "relevance" else ""
+        ids = [r[0] for r in self.conn.execute(
+            f"SELECT a.id {base}{rank} ORDER BY {order} LIMIT ? OFFSET ?",
+            [expression, *params, limit, offset])]
+        return int(total), ids
 
     def get_article(self, article_id: int) -> dict[str, Any] | None:
         row = self.conn.execute(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -146,23 +147,34 @@ def _join(parts: list[str]) -> str:
     return " ".join(out)
 
 
-def find_spans(text: str, keys: tuple[str, ...] | list[str]) -> list[tuple[int, int]]:
-    """Offsets in ``text`` of the words whose search key (or alternate key) is in ``keys``."""
+@lru_cache(maxsize=200_000)
+def _word_keys(word: str) -> tuple[str, str | None]:
+    """The key and the alternate key of one word of the original text (cached)."""
+    w = fold(word)
+    alt = _alt(w)
+    return word_key(w), (word_key(alt) if alt is not None else None)
+
+
+def find_spans(text: str, keys: tuple[str, ...] | list[str], *, start: int = 0,
+               end: int | None = None, first_only: bool = False) -> list[tuple[int, int]]:
+    """Offsets in ``text`` of the words whose search key (or alternate key) is in ``keys``
+    (between ``start`` and ``end``; only the first one with ``first_only``)."""
     if not keys:
         return []
     wanted = set(keys)
     spans: list[tuple[int, int]] = []
-    for m in _WORD.finditer(text):
-        w = fold(m.group())
-        alt = _alt(w)
-        if word_key(w) in wanted or (alt is not None and word_key(alt) in wanted):
+    for m in _WORD.finditer(text, start, len(text) if end is None else end):
+        key, alt = _word_keys(m.group())
+        if key in wanted or (alt is not None and alt in wanted):
             spans.append(m.span())
+            if first_only:
+                break
     return spans
 
 
 def snippet(text: str, keys: tuple[str, ...] | list[str], *, width: int = 220) -> dict[str, object]:
     """A short excerpt of ``text`` around the first match, with match offsets in it."""
-    spans = find_spans(text, keys)
+    spans = find_spans(text, keys, first_only=True)
     if not spans:
         excerpt = text[:width]
         return {"text": excerpt + ("…" if len(text) > width else ""), "highlights": []}
@@ -178,6 +190,7 @@ def snippet(text: str, keys: tuple[str, ...] | list[str], *, width: int = 220) -
         if space > first:
             end = space
     prefix = "…" if start > 0 else ""
+    spans = find_spans(text, keys, start=start, end=end)
     highlights = [
         [s - start + len(prefix), e - start + len(prefix)] for s, e in spans if s >= start and e <= end
     ]
