@@ -103,6 +103,7 @@ class _Res:
     value: str | None = None
     rule: str = ""
     part: str | None = None
+    whole: Period | None = None  # the containing period before a sub-period narrowed it
 
 
 # --- normalisation ---------------------------------------------------------------------
@@ -199,6 +200,7 @@ def find_times(
 
 _WINDOW_BEFORE = 50
 _WINDOW_AFTER = 50
+_FWD_FUTURE = regex.compile(r"\s*,?\s*(لن|سوف|س[يتن]\w{3,})(?!\w)")
 _LAST_WORD = regex.compile(r"(\S+)\s*$")
 _FIRST_WORD = regex.compile(r"\s*(\S+)")
 _SINGULAR_UNITS = frozenset(normalize_key(w) for w in ("يوم", "أسبوع", "شهر", "عام", "سنة", "سنه"))
@@ -331,7 +333,7 @@ def _accept(
             return False
         if norm[m.start("rd") - 1 : m.start("rd")] == '"' and norm[m.end("rd") : m.end("rd") + 1] == '"':
             return False  # «"اليوم"»: the newspaper
-        if rd.endswith("اليوم"):
+        if rd.endswith(("اليوم", "الليلة", "الليله")):
             nxt = _next_word(norm, m.end("rd"))
             if m.group("wd") is None and nxt in lx.cues["today_not_after"]:
                 return False
@@ -385,6 +387,9 @@ def _tense(norm: str, start: int, end: int) -> str:
     while len(parts) > 1 and len(parts[-1].split()) < 2:
         parts.pop()
     window = parts[-1]
+    fwd = _FWD_FUTURE.match(norm, end)
+    if fwd and not any(fwd.group(1).startswith(p) for p in lexicon().cues["future_prefix_stop"]):
+        return "future"  # «الثلاثاء لن يكون», «الأحد سيعقد»
     r = rules()
     if r.future.search(window):
         return "future"
@@ -428,6 +433,11 @@ def _part_kind(part: str | None) -> str | None:
     if part in _PART_MID:
         return "mid"
     return "end"
+
+
+def _set_period(res: _Res, p: Period) -> None:
+    res.whole = p
+    res.period = _narrow(p, res.part)
 
 
 def _narrow(p: Period, part: str | None) -> Period:
@@ -569,7 +579,7 @@ def _r_month(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, l
         year = month_occurrence(ref, month, direction)
     else:
         return res
-    res.period = _narrow(month_period(year, month), res.part)
+    _set_period(res, month_period(year, month))
     return res
 
 
@@ -605,6 +615,8 @@ def _r_hijri_month(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | N
         year = int(g["hyear"] or 0)
     elif g.get("gyear"):
         year = _hijri_year_in(int(g["gyear"] or 0), month)
+    elif g.get("gyrel") and ref is not None:
+        year = _hijri_year_in(_year_rel(g["gyrel"] or "", ctx, ref), month)
     elif ref is not None:
         year = hijri_month_occurrence(ref, month)
     else:
@@ -612,7 +624,7 @@ def _r_hijri_month(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | N
     period = hijri_month_period(year, month)
     if period is None:
         return None
-    res.period = _narrow(period, res.part)
+    _set_period(res, period)
     return res
 
 
@@ -630,12 +642,12 @@ def _r_hijri_year(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | No
     period = hijri_year_period(int(g.get("hyear") or g.get("hyear2") or 0))
     if period is None:
         return None
-    res.period = _narrow(period, res.part)
+    _set_period(res, period)
     return res
 
 
 def _r_year(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
-    res.period = _narrow(year_period(int(g["year"] or 0)), res.part)
+    _set_period(res, year_period(int(g["year"] or 0)))
     return res
 
 
@@ -709,7 +721,7 @@ def _r_rel_period(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | No
         return res
     direction = _rel_direction(g.get("rel"))
     step = -1 if direction == "last" else 1 if direction == "next" else 0
-    res.period = _narrow(unit_period(shift(ref, unit, step), unit), res.part)
+    _set_period(res, unit_period(shift(ref, unit, step), unit))
     return res
 
 
@@ -872,7 +884,15 @@ def _since(cur: _Res, start: int, ref: date | None) -> _Res:
 
 def _deadline(cur: _Res, start: int, ref: date | None, *, use_end: bool) -> _Res:
     end = None
-    if cur.period is not None:
+    if cur.period is not None and cur.whole is not None and _part_kind(cur.part) == "mid":
+        # «بحلول منتصف مايو»: the middle of the month, not the end of its middle third
+        whole = cur.whole
+        end = whole.start + timedelta(days=(whole.end - whole.start).days // 2)
+        if whole.precision == "month":
+            end = whole.start.replace(day=15)
+        elif whole.precision == "year" and whole.value.isdigit():
+            end = date(whole.start.year, 6, 30)
+    elif cur.period is not None:
         end = cur.period.end if use_end else cur.period.start - timedelta(days=1)
     period = None
     if end is not None:

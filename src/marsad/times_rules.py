@@ -172,6 +172,7 @@ def rules() -> Rules:
     kw_year = _n(r"عام|العام|سنة|السنة|عامي|العامين|سنتي")
     prep = _n(r"في|منذ|حتى|خلال|قبل|بعد|من|إلى|الى|طيلة|طوال|حلول|بحلول|لغاية|مع")
     yrel = _n(r"الماضي|المقبل|القادم|الجاري|الحالي|نفسه|ذاته|المنصرم|السابق|الفائت")
+    yrel_words = yrel
     year_tail = (
         rf"(?:\s*,?\s*(?:{_n('من')}\s+)?(?:(?:{kw_year})\s+)?(?P<year>{YEAR}){GSUF}?"
         rf"|\s+(?:{_n('من')}\s+)?(?P<yrel>{_n('العام|السنة')}\s+{yrel}|{_n('هذا العام|هذه السنة')}))"
@@ -186,7 +187,7 @@ def rules() -> Rules:
         (
             "dmy",
             rf"(?:(?P<tod>{TOD})\s+)?(?:(?:{_n('يوم')}\s+)?(?P<wd>{AL}?{wd})\s*,?\s*)?(?:{_n('يوم')}\s+)?"
-            rf"(?:(?P<day>\d{{1,2}})(?:\s*(?:-|–|{_n('إلى|الى|حتى')})\s*(?P<day2>\d{{1,2}}))?"
+            rf"(?:(?P<day>\d{{1,2}})(?:\s*(?:-|–|{_n('إلى|الى|حتى')}|(?<={_n('بين')}\s+\d{{1,2}}\s*){_n('و')})\s*(?P<day2>\d{{1,2}}))?"
             rf"|(?P<ord>{ordinal}))"
             rf"\s*(?:{_n('من')}\s+)?(?:{_n('شهر')}\s+)?{month_pair}{year_tail}?"
             rf"(?:\s+(?P<rel>{REL}))?",
@@ -199,7 +200,8 @@ def rules() -> Rules:
         ),
         (
             "hijri_month",
-            rf"(?:(?P<part>{PART})\s+)?(?:(?P<hmonth_g>{hmonth_cue})\s+(?:{_n('من')}\s+)?(?:{kw_year})\s+(?P<gyear>{YEAR}){GSUF}?"
+            rf"(?:(?P<part>{PART})\s+)?(?:(?P<hmonth_g>{hmonth_cue})\s+(?:{_n('من')}\s+)?(?:(?:{kw_year})\s+(?P<gyear>{YEAR}){GSUF}?"
+            rf"|(?P<gyrel>{_n('العام|السنة')}\s+{yrel_words}|{_n('هذا العام|هذه السنة')}))"
             rf"|(?P<shahr>{_n('شهر')})\s+(?P<hmonth>{hmonth})"
             rf"|(?<=(?<!\w)[وف]?(?:{prep})\s+)(?P<hmonth_c>{hmonth_cue})"
             rf"|(?<=(?<!\w)(?:{PART})\s+)(?P<hmonth_p>{hmonth_cue})"
