@@ -201,3 +201,35 @@ def test_textkey_strips_clitics_and_folds() -> None:
 ])
 def test_store_date_bounds(value: str, bounds: tuple[str | None, str | None]) -> None:
     assert date_bounds(value) == bounds
+
+
+def test_store_backends_are_found_by_url_scheme(tmp_path: Path) -> None:
+    from marsad.store import register_backend
+    from marsad.store.base import get_backend
+
+    opened: list[str] = []
+
+    @register_backend("memo")
+    def open_memo(location: str, *, readonly: bool = False, **options: object) -> SQLiteStore:
+        opened.append(location)
+        return SQLiteStore(str(tmp_path / "memo.db"))
+
+    with open_store("memo://team-server/marsad") as store:
+        assert store.stats()["articles"] == 0
+    assert opened == ["memo://team-server/marsad"]  # other backends get the whole URL
+    assert get_backend("sqlite") is not None
+
+
+def test_search_cli_prints_a_json_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from marsad.cli import main
+
+    db = str(tmp_path / "cli.db")
+    with open_store(db) as s:
+        fill_store(s)
+    assert main(["search", "بالجزائر", "--db", db, "--limit", "5"]) == 0
+    page = json.loads(capsys.readouterr().out)
+    assert page["total"] == 1 and page["items"][0]["doc_id"] == "algiers-2018"
+    assert page["took_ms"] >= 0
+    assert main(["search", "x", "--db", str(tmp_path / "none.db")]) == 74
