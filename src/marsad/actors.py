@@ -514,7 +514,7 @@ class _Resolver:
             if gen and org is None and org_generic is None and not seg.prefix:
                 g = gen[0].ref
                 assert isinstance(g, Generic)
-                if g.kind == "institution":
+                if g.kind.startswith("institution"):
                     org_generic = g
                     q += 1
                     continue
@@ -701,9 +701,11 @@ class _Resolver:
                         generic=False, confidence=0.7, role=g.label)], name[2]
             break
         start, end = self.segs[p].start, self.segs[q - 1].end
+        if g.kind.endswith("_c") and not explicit:
+            return [], p + 1  # «الأمن» alone is security, not an actor
         if not explicit and g.sector not in _NO_INFERRED_COUNTRY:
             country = self.ctx.country  # the article's country
-        institution = g.kind == "institution" and explicit
+        institution = g.kind.startswith("institution") and explicit
         cname = self.kb.countries_en.get(country or "", country)
         return [self.mention(
             start, end, name=None,
