@@ -89,6 +89,8 @@ def test_ui_events_page_facets_and_export_links(client: TestClient) -> None:
     assert 'id="event-count">2<' in html
     assert 'href="/api/export?country=LBY&amp;format=csv"' in html
     assert html.count('class="event-row"') == 2
+    both = client.get("/events", params={"country": "lby, egy"}).text
+    assert 'id="event-count">3<' in both
 
 
 def test_ui_missing_things_are_404_pages(client: TestClient) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
@@ -214,13 +214,25 @@ def create_app(db: str, *, config_path: str | None = None) -> FastAPI:
                format: Annotated[str, Query(description="csv, jsonl, geojson or parquet")] = "csv") -> Response:
         """Download the filtered events as CSV (ACLED-like columns), JSONL (PLOVER records),
         GeoJSON or Parquet."""
-        from marsad.export import export_to_bytes, get_exporter
+        import tempfile
+
+        from starlette.background import BackgroundTask
+
+        from marsad.export import get_exporter
 
         exporter = get_exporter(format)
-        data = export_to_bytes(db.iter_events(flt, sort="date"), format)
+        spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # large exports go to disk
+        try:
+            exporter.func(db.iter_events(flt, sort="date"), spool)  # type: ignore[arg-type]
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
         name = "marsad-events-" + time.strftime("%Y%m%d") + exporter.suffix
-        return Response(data, media_type=exporter.media_type,
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return StreamingResponse(iter(lambda: spool.read(1 << 16), b""),
+                                 media_type=exporter.media_type,
+                                 headers={"Content-Disposition": f'attachment; filename="{name}"'},
+                                 background=BackgroundTask(spool.close))
 
     @app.api_route("/api/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
     def api_not_found(rest: str) -> JSONResponse:

@@ -149,7 +149,7 @@ def _filters_from(request: Request) -> tuple[EventFilter, dict[str, Any]]:
     qp = request.query_params
     flt = event_filter(
         type=qp.getlist("type") or None, mode=qp.getlist("mode") or None,
-        actor=qp.get("actor"), country=qp.getlist("country") or None, place=qp.get("place"),
+        actor=qp.get("actor"), country=_split(qp.getlist("country")) or None, place=qp.get("place"),
         date_from=_valid_date(qp.get("from")), date_to=_valid_date(qp.get("to")), q=qp.get("q"),
         source=qp.get("source"), exclude_negated=qp.get("exclude_negated") == "true",
         exclude_hypothetical=qp.get("exclude_hypothetical") == "true")
@@ -157,6 +157,11 @@ def _filters_from(request: Request) -> tuple[EventFilter, dict[str, Any]]:
             "country": qp.getlist("country"), "place": qp.get("place", ""),
             "from": qp.get("from", ""), "to": qp.get("to", ""), "q": qp.get("q", "")}
     return flt, form
+
+
+def _split(values: list[str]) -> list[str]:
+    """Form values, with comma-separated ones split (``LBY,EGY``)."""
+    return [part.strip() for v in values for part in v.split(",") if part.strip()]
 
 
 def _valid_date(value: str | None) -> str | None:
