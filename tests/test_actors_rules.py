@@ -288,3 +288,14 @@ def test_actors_no_false_actor(sentence: str) -> None:
     found = _run(sentence, date="2015-07-21")
     assert all(m.kb_id not in {"SAU", "MLI", "MALIKI", "ASSAD"} for m in found), found
     assert all(m.role != "presidency" and m.text != "رئاسة" for m in found), found
+
+
+def test_actors_counterpart_takes_the_office_in_another_country() -> None:
+    found = _run("يعقد لافروف لقاء ثلاثيا مع نظيريه الأميركي كيري والسعودي الجبير.",
+                 date="2015-08-03")
+    assert _one(found, "نظيريه الأميركي كيري").kb_id == "KERRY"
+    m = _one(found, "والسعودي الجبير".removeprefix("و"))
+    assert (m.kb_id, m.role) == ("JUBEIR", "foreign minister")
+    found = _run("استقبل وزير الخارجية الجزائري نظيره التونسي.", date="2018-05-22")
+    m = _one(found, "نظيره التونسي")
+    assert (m.code, m.kb_id, m.role) == ("TUNGOV", "JHINAOUI", "foreign minister")

@@ -140,6 +140,9 @@ _NO_INFERRED_COUNTRY = frozenset({"IGO", "NGO", "UAF", "INS", "REB", "CRM"})
 _PORTFOLIO_ROLES = frozenset({"minister", "head", "director", "official", "deputy head",
                               "commander", "minister of state", "governor"})
 _NOT_AFTER_PREPOSITION = frozenset({"presidency"})
+#: «نظيره» (his counterpart) and its forms: the same office in another country.
+_COUNTERPART = _keys("نظيره", "نظيرها", "نظيريه", "نظيريها", "نظرائه", "نظرائها", "نظيرته",
+                     "نظيرتها", "نظيرهم")
 _PARTICIPANT_SECTORS = frozenset({"GOV", "LEG", "IGO"})
 _NOT_NAME_SURFACE = frozenset({"على", "علي", "الى", "لدى", "حتى", "متى", "سوى", "عليه"}) - {"علي"}
 _NAME_JOINERS = _keys("عبد", "أبو", "ابو", "بن", "ابن", "بنت", "ولد", "آل", "ال")
@@ -763,6 +766,55 @@ class _Resolver:
                              sector=sector, code=((country or "") + sector) or None,
                              kb_id=None, generic=False, confidence=0.5)], q
 
+    def counterparts(self, p: int) -> tuple[list[ActorMention], int]:
+        """«نظيره الليبي», «نظيريه الأميركي كيري والسعودي الجبير»: the office of the last
+        titled mention, held in another country (by the person named, or the office holder
+        on the article's date)."""
+        seg = self.segs[p]
+        here = seg.start + self.offset
+        model = next((m for m in reversed(self.out) if m.role and m.end <= here
+                      and here - m.end < 400 and m.sector), None)
+        if model is None:
+            return [], p + 1
+        out: list[ActorMention] = []
+        q = p + 1
+        start = seg.start
+        while self.adjacent(q):
+            nat = self.items(q, "nationality")
+            actor = self.actor(q)
+            if nat:
+                country = _nat_iso(nat[0])
+            elif actor is not None and actor.type == "country":
+                country = actor.kb_id
+            else:
+                break
+            if out and not self.segs[q].prefix.startswith("و"):
+                break
+            if not out and self.segs[q].prefix:
+                break
+            end = self.segs[q].end
+            span_start = start if not out else self.segs[q].start
+            q += 1
+            name = self.take_name(q) if self.adjacent(q) else None
+            if name is not None:
+                end, q = self.segs[name[2] - 1].end, name[2]
+            if name is not None and name[3] is not None:
+                out.append(self.from_actor(name[3], span_start, end, role=model.role,
+                                           confidence=0.8))
+                continue
+            holder = self.role_holder(country, model.role or "") \
+                if name is None and model.role in _UNIQUE_OFFICES else None
+            if holder is not None:
+                out.append(self.from_actor(holder, span_start, end, role=model.role,
+                                           confidence=0.7))
+                continue
+            out.append(self.mention(
+                span_start, end, name=self.text[name[0]:name[1]] if name else None,
+                name_en=None, country=country, sector=model.sector,
+                code=country + (model.sector or ""), kb_id=None, generic=False,
+                confidence=0.65, role=model.role))
+        return out, q
+
     def country_mention(self, p: int, actor: Actor) -> list[ActorMention]:
         seg = self.segs[p]
         if seg.prefix and seg.prefix not in {"و", "ف"}:
@@ -864,6 +916,10 @@ class _Resolver:
                                      name_en=self.kb.countries_en.get(iso, iso), country=iso,
                                      sector=None, code=iso, kb_id=None, generic=True,
                                      confidence=0.6)], p + 1
+        if not seg.items and self.words[seg.i].key in _COUNTERPART:
+            found, q = self.counterparts(p)
+            if found:
+                return found, q
         if not seg.items:
             key = self.words[seg.i].key
             prior = self.surnames.get(key)
