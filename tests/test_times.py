@@ -8,7 +8,7 @@ import pytest
 
 from marsad.doc import Document, TimeExpression
 from marsad.pipeline import Pipeline
-from marsad.times import find_times, time_for_span
+from marsad.times import event_date, find_times, time_fields, time_for_span
 
 REF = date(2018, 5, 22)  # a Tuesday
 
@@ -79,6 +79,7 @@ def test_derna_sample(pipeline: Pipeline, shared_data) -> None:
         ("ارتفعت الأسعار العام الماضي بشكل كبير.", "العام الماضي", "2017", "year"),
         ("وتتوقع الحكومة تراجعها العام المقبل.", "العام المقبل", "2019", "year"),
         ("وتراجعت الصادرات الشهر الماضي.", "الشهر الماضي", "2018-04", "month"),
+        ("وارتفعت الأسعار العام قبل الماضي بنسبة كبيرة.", "العام قبل الماضي", "2016", "year"),
         ("وتحسن الوضع خلال الأسبوع الماضي.", "الأسبوع الماضي", "2018-W20", "week"),
         ("وسيصل المبعوث الأسبوع المقبل.", "الأسبوع المقبل", "2018-W22", "week"),
         ("وقع الهجوم قبل 3 أيام على الحدود.", "قبل 3 أيام", "2018-05-19", "day"),
@@ -227,3 +228,17 @@ def test_time_for_span_nearest_in_clause() -> None:
     assert t1 is not None and t1.value == "2018-05-21"
     assert t2 is not None and t2.value == "2018-05-28"
     assert time_for_span(Document(text="قصفت الطائرات المدينة."), 0, 4) is None
+
+
+def test_event_date_fields() -> None:
+    text = "قصفت الطائرات المدينة أمس، ويحاصرها الجيش منذ 3 سنوات. وقال الوزير إن الحل سياسي."
+    doc = Document(text=text, date="2018-05-22", times=tuple(find_times(text, REF)))
+    strike, siege, said = text.index("قصفت"), text.index("يحاصرها"), text.index("وقال")
+    assert event_date(doc, strike, strike + 4) == ("2018-05-21", "day")
+    assert event_date(doc, siege, siege + 7) == ({"start": "2015-05-22", "end": "2018-05-22"}, "range")
+    assert event_date(doc, said, said + 4) == ("2018-05-22", "day")  # the article date
+    deadline = _one("وتعهد بإجراء الانتخابات قبل نهاية 2018.")
+    assert time_fields(deadline) == ({"start": "2018-05-22", "end": "2018-12-31"}, "deadline")
+    week = _one("وتراجعت الأسعار الأسبوع الماضي.")
+    assert time_fields(week) == ({"start": "2018-05-14", "end": "2018-05-20"}, "week")
+    assert event_date(Document(text="قصفت"), 0, 4) == (None, None)

@@ -30,9 +30,14 @@ sentence + token layer).
 
 For the events stage: :func:`time_for_span` ``(doc, start, end)`` returns the time
 expression governing an event trigger — the nearest point/range/deadline expression in the
-same sentence with no ``؛ ; :`` between them, at most ~150 characters away (commas do
-not separate: «قال الجيش، الاثنين، إن ...» is one clause), ties to the one before the
-trigger — or ``None``, meaning "use the article date". Durations are never returned.
+same sentence with no ``؛ ; :`` between them, at most ~150 characters away (a comma
+alone does not separate: «قال الجيش، الاثنين، إن ...» is one clause; «، و» starts a new
+clause, whose expressions lose to any in the trigger's own clause), ties to the one before
+the trigger — or ``None``, meaning "use the article date". Durations are never returned.
+:func:`event_date` ``(doc, start, end)`` goes one step further and returns the event
+record's ``(date, date_precision)``: an ISO string (day/month/year), or
+``{"start", "end"}`` for ranges, weeks, Hijri periods and deadlines, falling back to the
+article date.
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ from marsad.times_calendar import (
 )
 from marsad.times_rules import RULE_ANCHORS, Lexicon, lexicon, rules
 
-__all__ = ["find_times", "make_times", "time_for_span"]
+__all__ = ["event_date", "find_times", "make_times", "time_fields", "time_for_span"]
 
 _DELETED = regex.compile("[" + regex.escape(DIACRITICS + TATWEEL + BIDI_MARKS) + "]+")
 _MARKS = frozenset(DIACRITICS + TATWEEL)
@@ -204,7 +209,7 @@ _FWD_FUTURE = regex.compile(r"\s*,?\s*(لن|سوف|س[يتن]\w{3,})(?!\w)")
 _LAST_WORD = regex.compile(r"(\S+)\s*$")
 _FIRST_WORD = regex.compile(r"\s*(\S+)")
 _SINGULAR_UNITS = frozenset(normalize_key(w) for w in ("يوم", "أسبوع", "شهر", "عام", "سنة", "سنه"))
-_UNIT_AFTER = regex.compile(r"\s+(?:" + normalize_key(
+_UNIT_AFTER = regex.compile(r"\s+(?:(?:قبل|بعد)\s+)?(?:" + normalize_key(
     "الماضي|الماضية|المقبل|المقبلة|القادم|القادمة|الجاري|الجارية|الحالي|الحالية|المنصرم|"
     "المنصرمة|الفائت|الفائتة|المنقضي|السابق|السابقة|المنقضية|الأخير|الأخيرة|الماضيين|"
     "الأخيرين|المقبلين|القادمين"
@@ -721,6 +726,10 @@ def _r_rel_period(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | No
         return res
     direction = _rel_direction(g.get("rel"))
     step = -1 if direction == "last" else 1 if direction == "next" else 0
+    if g.get("before_last"):
+        step = -2  # «العام قبل الماضي»
+    elif g.get("after_next"):
+        step = 2  # «الأسبوع بعد المقبل»
     _set_period(res, unit_period(shift(ref, unit, step), unit))
     return res
 
@@ -928,6 +937,8 @@ def _precision(r: _Res) -> str:
 
 _ANCHORED_KINDS = frozenset({"point", "range", "deadline"})
 _MAX_DISTANCE = 150
+_CLAUSE_PENALTY = 120
+_NEW_CLAUSE = regex.compile(r"[,،]\s*[وف]")
 
 
 def time_for_span(doc: Document, start: int, end: int) -> TimeExpression | None:
@@ -955,10 +966,43 @@ def time_for_span(doc: Document, start: int, end: int) -> TimeExpression | None:
             gap, distance = "", 0
         if distance > _MAX_DISTANCE or _STRONG_BREAK.search(normalize_key(gap)):
             continue
+        if _NEW_CLAUSE.search(gap):
+            distance += _CLAUSE_PENALTY  # «..., و...»: another clause; use it only if nothing closer
         key = (distance, 0 if t.end <= start else 1, t)
         if best is None or key[:2] < best[:2]:
             best = key
     return best[2] if best else None
+
+
+EventDate = tuple[str | dict[str, str] | None, str | None]
+
+
+def time_fields(t: TimeExpression) -> EventDate:
+    """The ``date`` and ``date_precision`` of an event record for a time expression: an
+    ISO string for a day, month or year; ``{"start", "end"}`` for a range, a week, a Hijri
+    month or year, and a deadline (``{"end"}`` alone when it has no start)."""
+    if t.value is None or (t.start_date is None and t.end_date is None):
+        return None, None
+    if t.kind == "deadline":
+        span = {"end": t.end_date or ""}
+        if t.start_date:
+            span = {"start": t.start_date, **span}
+        return span, "deadline"
+    if t.kind == "point" and t.precision in ("day", "month", "year") and "/" not in t.value:
+        return t.value, t.precision
+    return {"start": t.start_date or "", "end": t.end_date or ""}, t.precision
+
+
+def event_date(doc: Document, start: int, end: int) -> EventDate:
+    """``date`` and ``date_precision`` for an event whose trigger is ``[start, end)``: from
+    :func:`time_for_span`, else the article date (day precision), else ``(None, None)``."""
+    t = time_for_span(doc, start, end)
+    if t is not None:
+        found = time_fields(t)
+        if found[0] is not None:
+            return found
+    ref = parse_article_date(doc.date)
+    return (ref.isoformat(), "day") if ref else (None, None)
 
 
 def _sentence_bounds(doc: Document, pos: int) -> tuple[int, int]:
