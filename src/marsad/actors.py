@@ -24,8 +24,10 @@ How a mention is resolved:
    العالي العراقي», «وزيري خارجية مصر وتونس» (EGY GOV and TUN GOV), «المبعوث الاممي لدى
    ليبيا غسان سلامة» (UN envoy), «المتحدث الرسمي باسم الجيش العميد احمد المسماري» (the
    LNA's spokesman), «متحدث باسم خليفة حفتر» (the spokesman of Haftar, not Haftar), an
-   appositive title after a KB person («سامح شكري وزير خارجية مصر»). The name after a
-   title comes from the KB, the NER entities, or a given-name list (عبد/أبو/بن joined).
+   appositive title after a KB person («سامح شكري وزير خارجية مصر»), a counterpart
+   («نظيره التونسي» -> the same office in Tunisia). The name after a title comes from the
+   KB, the NER entities, or a given-name list (عبد/أبو/بن joined). A one-word title written
+   with ``ال`` in ``roles.tsv`` needs it («الأمير», not the given name «أمير»).
 4. **Nationality adjectives** — «الارهابي المصري الجنسية عمر سرور» (EGY, INS); adjectives
    are derived for every country (كينيا -> الكيني/الكينية/الكينيين).
 5. **Generic actors** — «الجماعات الارهابية» (INS), «مسلحون» (UAF), «المتظاهرين» (CVL,

@@ -309,8 +309,12 @@ def _load_actor_rows(kb: KnowledgeBase, text: str, name: str, priority: int) -> 
 
 def _load_roles(kb: KnowledgeBase, text: str) -> None:
     for pattern, label, sector, number, kind in _rows(text, "roles.tsv"):
-        kb.add(phrase_key(pattern), Item("role", Role(label, sector or None, number or "sg",
-                                                       kind or "office")))
+        key = phrase_key(pattern)
+        # a one-word title written with ال needs it (الأمير ≠ أمير, a given name;
+        # اللواء the rank ≠ لواء, a brigade)
+        al = 1 if len(key) == 1 and has_al(match_key(pattern)) else -1
+        kb.add(key, Item("role", Role(label, sector or None, number or "sg", kind or "office"),
+                         0, al))
 
 
 def _load_generic(kb: KnowledgeBase, text: str, name: str, priority: int) -> None:
