@@ -32,7 +32,7 @@ def ui_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return db
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(ui_db: str) -> TestClient:
     return TestClient(create_app(ui_db))
 
@@ -59,7 +59,8 @@ def test_ui_pages_load_nothing_from_outside(client: TestClient, path: str) -> No
         assert not attr.startswith(("http://", "https://", "//")) or "example.org" in attr, attr
 
 
-def test_ui_english_is_ltr_and_remembered(client: TestClient) -> None:
+def test_ui_english_is_ltr_and_remembered(ui_db: str) -> None:
+    client = TestClient(create_app(ui_db))  # its own cookie jar
     response = client.get("/events?lang=en")
     assert '<html lang="en" dir="ltr">' in response.text
     assert ">Events<" in response.text
