@@ -99,7 +99,7 @@
       var title = el("title", {}, r);
       title.textContent = s[0] + ": " + s[1];
     });
-    var step = Math.max(1, Math.ceil(series.length / Math.floor(iw / 70)));
+    var step = Math.max(1, Math.ceil(72 / bw));
     for (var i = 0; i < series.length; i += step) {
       var lab = el("text", { x: x0 + i * bw + bw / 2, y: H - 6, "text-anchor": "middle", "class": "axis" }, svg);
       lab.textContent = series[i][0];
