@@ -344,19 +344,30 @@ def _accept(
                 return False
             if prev in lx.cues["day_not_before"]:
                 return False
+            if prev == "في" and rd == "اليوم" and m.group("wd") is None:
+                before = _strip_clitic(_prev_word(norm, m.start() - 3))
+                if before.isdigit() or before in lx.cues["rate_nouns"]:
+                    return False  # «مليون برميل في اليوم»: per day
     return True
 
 
 _EVENT_AFTER = regex.compile(normalize_key(
-    r"\s+(?:من|على\s+(?:بدء|انطلاق|موعد|انتهاء|إجراء|انعقاد|اندلاع|وفاة|رحيل|تولي|توقيع|سقوط))(?!\w)"
+    r"\s+(?:من|مما|عما|عن|على\s+(?:بدء|انطلاق|موعد|انتهاء|إجراء|انعقاد|اندلاع|وفاة|رحيل|تولي|توقيع|سقوط))(?!\w)"
 ))
 
 
 def _relative_to_event(m: regex.Match[str], norm: str) -> bool:
-    """«قبل يومين من الانتخابات», «بعد عام على توقيع ...»: anchored to an event, not to
-    the article date."""
+    """«قبل يومين من الانتخابات», «بعد عام على توقيع ...», «قبل عشر سنوات مما ...»:
+    anchored to an event or a comparison, not to the article date; «عاما بعد عام» is an
+    idiom."""
     op = m.group("op")
-    return op in ("قبل", "بعد") and _EVENT_AFTER.match(norm, m.end()) is not None
+    if op not in ("قبل", "بعد"):
+        return False
+    if _EVENT_AFTER.match(norm, m.end()) is not None:
+        return True
+    unit = m.group("unit")
+    before = _prev_word(norm, m.start("op"))
+    return op == "بعد" and bool(unit) and before.rstrip("ا").endswith(unit.rstrip("ا")[:3])
 
 
 def _levant_coalition(m: regex.Match[str], prev: str, lx: Lexicon) -> bool:
