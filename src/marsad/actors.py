@@ -664,7 +664,7 @@ class _Resolver:
         if g.label in _NOT_AFTER_PREPOSITION and self.segs[p].prefix in {"ب", "ل", "وب", "ول"}:
             return [], p + 1  # «برئاسة فائز السراج» (chaired by), «للرئاسة» (for president)
         seg = self.segs[p]
-        if seg.j - seg.i == 1 and self.words[seg.i].key.endswith("ي") \
+        if seg.j - seg.i == 1 and self.words[seg.i].key.endswith(("ي", "يه")) \
                 and self.after_definite_noun(p):
             return [], p + 1  # a nisba adjective: «الالتزام العسكري», «الهجوم الانتحاري»
         q = p + 1
