@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from marsad.doc import Document, TimeExpression
 from marsad.pipeline import Pipeline
@@ -245,3 +247,24 @@ def test_event_date_fields() -> None:
     week = _one("وتراجعت الأسعار الأسبوع الماضي.")
     assert time_fields(week) == ({"start": "2018-05-14", "end": "2018-05-20"}, "week")
     assert event_date(Document(text="قصفت"), 0, 4) == (None, None)
+
+
+_FRAGMENTS = [
+    "أمس", "اليوم", "غداً", "الاثنين", "الخميس", "خميس", "يوم", "منذ", "قبل", "بعد", "نهاية",
+    "مطلع", "مايو", "آذار", "جانفي", "رمضان", "شوال", "عام", "العام", "الماضي", "المقبل", "من",
+    "إلى", "بين", "عامي", "و", "هـ", "م", "2018", "1439", "15", "٣", "/", "-", "(", ")", "،",
+    ".", "«", "»", "\u064e", "\u0651", "\u0640", "\u200f", "\n", " ", "بحلول", "حتى", "الموافق",
+]
+
+
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=25), st.sampled_from([None, "2018-05-22", "bad"]))
+@settings(max_examples=300, deadline=None)
+def test_never_crashes_and_spans_slice_the_text(parts: list[str], day: str | None) -> None:
+    text = " ".join(parts)
+    ref = date(2018, 5, 22) if day == "2018-05-22" else None
+    for t in find_times(text, ref):
+        assert text[t.start : t.end] == t.text
+        assert t.start < t.end
+    doc = Pipeline.from_config(stages=["sentences", "tokens", "times"])(Document(text=text or " ", date=day))
+    for t in doc.times:
+        assert doc.text[t.start : t.end] == t.text
