@@ -118,6 +118,9 @@ class EventCoder:
         self.model = model if model is not None else (load_model() if use_model else None)
         self.min_confidence = min_confidence
         self.rule_accept = rule_accept
+        #: a strong trigger with an argument is accepted above this classifier score
+        self.strong_weight = 0.8
+        self.weak_threshold = 0.3
         if assault_threshold is not None:
             self.assault_threshold = assault_threshold
         elif self.model is not None:
@@ -235,9 +238,12 @@ class EventCoder:
             accepted = p_assault >= self.assault_threshold
             if not accepted and (negated or hypothetical) and cand.weight >= 0.7:
                 accepted = True
-            if not accepted and self.rule_accept and self._clear_act(ctx, cand, source, target):
+            if not accepted and self.rule_accept and (
+                    self._clear_act(ctx, cand, source, target)
+                    or (cand.weight >= self.strong_weight and (source or target)
+                        and p_assault >= self.weak_threshold)):
                 accepted = True
-                confidence = max(confidence, 0.6)
+                confidence = max(confidence, 0.55)
         else:
             confidence = cand.weight
             accepted = None
@@ -346,8 +352,8 @@ class EventCoder:
             return between[0], between[1], None
         if role == "v":
             head_after = cand.match.last + 1
-            if cand.last > cand.match.last and cand.last - cand.match.last <= 3:
-                head_after = cand.last + 1
+            if cand.last > cand.match.last and head_after in ctx.trigger_words:
+                head_after = cand.last + 1  # «استهدفت بقصف ...»
             slots = cand.match.slots_at
             if len(slots) > 1 and slots[1] > slots[0] + 1:
                 # «فرضت الولايات المتحدة عقوبات»: the subject sits inside the trigger
@@ -558,6 +564,15 @@ class EventCoder:
         words, cues = ctx.words, ctx.cues
         type_ = cand.type if cand is not None else ""
         takes_bl = type_ in ("SUPPORT", "REQUEST", "AID", "CONSULT", "ACCUSE", "SANCTION")
+        for j in range(start, min(hi, start + 5)):
+            w = words[j]
+            if w.is_punct or cues.has("complementizer", w.key) or j in ctx.trigger_words:
+                break
+            if w.key in ("على", "علي", "ضد", "بحق"):
+                found = self._actor(ctx, noun_phrase(words, j + 1, hi, cues, max_words=3))
+                if found is not None:
+                    return found
+                break
         k = start
         steps = 0
         while k < hi and steps < 6:
@@ -653,7 +668,7 @@ class EventCoder:
                 continue
             if source is not None and actor.name and actor.name == source.name:
                 continue
-            dist = abs(actor.start - pos)
+            dist = abs(actor.start - pos) + (0 if actor.name and not actor.generic else 1000)
             if best is None or dist < best[0]:
                 best = (dist, actor)
         return self._from_mention(ctx, best[1]) if best else None
@@ -767,7 +782,8 @@ class EventCoder:
         if any(k in keys for k in _DRONE) and ("طيار" not in keys or "بدون" in keys or "بلا" in keys):
             if "مسيره" in keys or "مسيرات" in keys or "درون" in keys or "بدون" in keys or "بلا" in keys:
                 return "drone"
-        if mode in (None, "heavy-weapons", "firearms") and any(k in keys for k in _AERIAL):
+        strike = any(p in cand.match.entry.pattern for p in ("قصف", "ضرب", "استهدف", "غار", "هاجم", "هجوم", "دك"))
+        if mode in (None, "heavy-weapons", "firearms") and strike and any(k in keys for k in _AERIAL):
             return "aerial"
         return mode
 

@@ -140,8 +140,10 @@ def noun_phrase(words: Sequence[Word], start: int, stop: int, cues: Cues,
             break
         # agreement and construct state: «القوات المسلحة», «قوات الأمن», «مصدر عسكري»;
         # an indefinite noun after a complete phrase starts the object («مسلحون مهبطا»)
-        if not _definite(w) and not _nisba(w) and not w.key[:1].isupper():
-            if definite or (end - start >= 1 and not _nisba(words[end - 1])):
+        if not _definite(w) and not _nisba(w):
+            prev = words[end - 1].key
+            # a noun ending in ون/ين/ان or accusative ا cannot head a construct
+            if definite or prev.endswith(("ون", "ين", "ان", "ا")):
                 break
         definite = definite or _definite(w)
         end += 1
