@@ -39,7 +39,7 @@ TEXT_LAYER = ("sentences", "tokens")
 def read_articles(path: Path, n: int) -> Iterator[dict[str, Any]]:
     """The first ``n`` records of a JSON-lines file (gzip or plain)."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8") as fh:
         for i, line in enumerate(fh):
             if i >= n:
                 break

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -18,8 +19,10 @@ from typing import Any
 
 from marsad.doc import Document
 from marsad.errors import InputError
+from marsad.normalize import BIDI_MARKS
 
 Reader = Callable[..., Iterator[Document]]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,38 +65,77 @@ def reader_for(path: str | Path, fmt: str | None = None) -> ReaderSpec:
 
 # ---------------------------------------------------------------------------- decoding
 
+#: Whitespace and invisible marks: a text made only of these is empty.
+_BLANK = " \t\n\r\x0b\x0c\x85\xa0\u2028\u2029\u3000" + BIDI_MARKS
 _BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 
 def decode(data: bytes, name: str = "input") -> str:
-    """Decode article bytes: UTF-8 (with or without BOM), UTF-16, Windows-1256 or
-    ISO-8859-6. Raises :class:`InputError` for empty or binary input."""
+    """Decode article bytes: UTF-8 (with or without BOM), UTF-16 (with or without BOM),
+    UTF-32 with BOM, Windows-1256 or ISO-8859-6. Raises :class:`InputError` for empty or
+    binary input."""
     if not data.strip():
         raise InputError(f"{name}: the input is empty")
     if data.startswith(b"\xef\xbb\xbf"):
-        return _decode_as(data[3:], "utf-8", name)
+        return _non_empty(_decode_as(data[3:], "utf-8", name), name)
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return _non_empty(_decode_as(data, "utf-32", name), name)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode_as(data, "utf-16", name)
-    if _looks_utf16(data):
-        return _decode_as(data, "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be", name)
+        return _non_empty(_decode_as(data, "utf-16", name), name)
+    utf16 = _guess_utf16(data)
+    if utf16 is not None:
+        return _non_empty(_decode_as(data, utf16, name), name)
     sample = data[:65536]
-    if len(_BINARY_CONTROL.findall(sample)) > max(2, len(sample) // 200):
+    if b"\x00" in sample or len(_BINARY_CONTROL.findall(sample)) > max(2, len(sample) // 200):
         raise InputError(f"{name}: looks like a binary file, not text")
     try:
-        return data.decode("utf-8")
+        return _non_empty(data.decode("utf-8"), name)
     except UnicodeDecodeError:
         pass
+    # UTF-8 with a few broken bytes (a file cut mid-character) is still UTF-8; legacy
+    # Arabic code pages give invalid UTF-8 on almost every letter
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad <= max(2, len(text) // 1000):
+        log.warning("%s: %d invalid UTF-8 byte sequence(s) replaced by U+FFFD", name, bad)
+        return _non_empty(text, name)
     return _decode_legacy(data, name)
 
 
-def _looks_utf16(data: bytes) -> bool:
-    sample = data[:4096]
+def _non_empty(text: str, name: str) -> str:
+    """``text``, unless it holds nothing but whitespace and invisible marks."""
+    if not text.strip(_BLANK):
+        raise InputError(f"{name}: the input is empty")
+    return text
+
+
+def _guess_utf16(data: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when BOM-less bytes look like UTF-16 text: in one byte
+    position of each pair a couple of values dominate (the high byte of Arabic is 0x06, of
+    ASCII 0x00), and the decoded sample is readable text."""
+    sample = data[: min(len(data), 8192) // 2 * 2]
     if len(sample) < 4:
-        return False
-    even_nul = sample[0::2].count(0)
-    odd_nul = sample[1::2].count(0)
-    half = len(sample) // 2
-    return max(even_nul, odd_nul) > 0.3 * half and min(even_nul, odd_nul) < 0.05 * half
+        return None
+    for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        counts = sorted((high.count(b) for b in set(high)), reverse=True)
+        if sum(counts[:3]) < 0.9 * len(high):
+            continue
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _readable_share(text) >= 0.95:
+            return encoding
+    return None
+
+
+def _readable_share(text: str) -> float:
+    """The share of characters that are ordinary text: whitespace, Latin or Arabic letters,
+    digits, punctuation (not CJK or control soup)."""
+    ok = sum(1 for ch in text if ch in "\n\r\t" or " " <= ch < "\u0250" or
+             "\u0600" <= ch <= "\u06ff" or "\u2000" <= ch <= "\u206f" or
+             "\ufb50" <= ch <= "\ufeff")
+    return ok / max(1, len(text))
 
 
 def _decode_as(data: bytes, encoding: str, name: str) -> str:

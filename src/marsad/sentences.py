@@ -32,6 +32,10 @@ _INVISIBLE = frozenset(
 #: Era letters written after a year (2018 م، 1439 هـ): a stop after them ends a sentence.
 _ERA_LETTERS = frozenset("مه")
 _NUMBER_BEFORE = regex.compile(r"\p{Nd}\s*\p{Arabic}\W*$")
+_BREAK = regex.compile("[" + _LINE_BREAKS + "]")
+_INTERESTING = regex.compile("[" + regex.escape(_LINE_BREAKS + _TERMINATORS) + "«»]")
+_INTERESTING_SEMI = regex.compile(
+    "[" + regex.escape(_LINE_BREAKS + _TERMINATORS + _SEMICOLONS) + "«»]")
 
 
 def split_sentences(text: str, *, split_on_semicolon: bool = True) -> list[Sentence]:
@@ -41,20 +45,29 @@ def split_sentences(text: str, *, split_on_semicolon: bool = True) -> list[Sente
 
 def _iter_sentences(text: str, *, split_on_semicolon: bool) -> Iterator[Sentence]:
     terminators = _TERMINATORS + (_SEMICOLONS if split_on_semicolon else "")
+    interesting = _INTERESTING_SEMI if split_on_semicolon else _INTERESTING
     n = len(text)
     start = 0
     depth = 0  # open «guillemets» on the current line
+    line_start = 0
+    line_end = -1  # end of the current line, found lazily
     i = 0
     while i < n:
+        m = interesting.search(text, i)
+        if m is None:
+            break
+        i = m.start()
         ch = text[i]
         if ch in _LINE_BREAKS:
             yield from _emit(text, start, i)
-            start = i + 1
+            start = line_start = i + 1
+            line_end = -1
             depth = 0
         elif ch == _OPEN_QUOTE:
             # only count it when it closes later on the same line
-            line_end = _line_end(text, i)
-            line_end = n if line_end < 0 else line_end
+            if line_end < i:
+                found = _BREAK.search(text, i)
+                line_end = found.start() if found else n
             if text.find(_CLOSE_QUOTE, i, line_end) >= 0:
                 depth += 1
         elif ch == _CLOSE_QUOTE and depth:
@@ -67,7 +80,7 @@ def _iter_sentences(text: str, *, split_on_semicolon: bool) -> Iterator[Sentence
                 start = end
                 i = end
                 continue
-        elif ch in terminators and depth == 0 and _is_boundary(text, i):
+        elif ch in terminators and depth == 0 and _is_boundary(text, i, line_start):
             end = i + 1
             while end < n and (text[end] in terminators or text[end] in _CLOSERS):
                 end += 1
@@ -79,16 +92,7 @@ def _iter_sentences(text: str, *, split_on_semicolon: bool) -> Iterator[Sentence
     yield from _emit(text, start, n)
 
 
-def _line_end(text: str, i: int) -> int:
-    ends = [e for e in (text.find(b, i) for b in "\n\r\u2028\u2029") if e >= 0]
-    return min(ends) if ends else len(text)
-
-
-def _line_start(text: str, i: int) -> int:
-    return max(text.rfind(b, 0, i) for b in "\n\r\u2028\u2029") + 1
-
-
-def _is_boundary(text: str, i: int) -> bool:
+def _is_boundary(text: str, i: int, line_start: int = 0) -> bool:
     ch = text[i]
     j = i + 1
     while j < len(text) and text[j] in _INVISIBLE:
@@ -98,7 +102,7 @@ def _is_boundary(text: str, i: int) -> bool:
     if ch == "." or ch == "٫":
         if prev.isdigit() and nxt.isdigit():
             return False  # 1.5
-        if prev.isdigit() and text[_line_start(text, i):i].strip().isdigit():
+        if prev.isdigit() and i - line_start <= 12 and text[line_start:i].strip().isdigit():
             return False  # a list number at the start of a line: "1. البند"
         if nxt and not (nxt.isspace() or nxt in _CLOSERS or nxt in _TERMINATORS):
             # "U.S." or "www.x.com" — a stop glued to the next character is not a boundary,

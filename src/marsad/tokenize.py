@@ -7,14 +7,15 @@ zero-width characters) are skipped, never part of a token.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import regex
 
 from marsad.doc import Document, Sentence, Token
 from marsad.pipeline import Stage, StageConfig, register_stage
-from marsad.segmenter import Segmenter, load_segmenter
+from marsad.segmenter import Piece, Segmenter, load_segmenter
 
 # Arabic letters and marks (and tatweel); numbers with decimal/thousand separators;
 # words in other scripts; any other single visible character.
@@ -29,6 +30,7 @@ _WORDS = regex.compile(
 
 
 _NEVER = sys.maxsize
+_BULK = 200_000  # characters: above this, tokenise with the cyclic GC paused
 
 
 def tokenize(
@@ -43,6 +45,18 @@ def tokenize(
     sentence belongs to sentence 0.
     """
     segment = (segmenter or load_segmenter()).segment
+    if len(text) > _BULK and gc.isenabled():
+        # millions of small immutable objects: the cyclic collector only costs time here
+        gc.disable()
+        try:
+            return _tokenize(text, sentences, segment)
+        finally:
+            gc.enable()
+    return _tokenize(text, sentences, segment)
+
+
+def _tokenize(text: str, sentences: Sequence[Sentence],
+              segment: Callable[[str], tuple[Piece, ...]]) -> list[Token]:
     starts = [s.start for s in sentences]
     n_sent = len(starts)
     sent = 0

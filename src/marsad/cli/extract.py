@@ -1,15 +1,36 @@
-"""``marsad extract``: run the pipeline on articles and print the documents."""
+"""``marsad extract``: run the pipeline on articles and print the documents.
+
+Bad input never ends in a traceback: unreadable input is an :class:`InputError`, a bad
+option value a one-line message, and an unexpected failure inside a stage becomes
+:class:`StageFailure` naming the stage and the document (``-vv`` logs the traceback).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import click
 
-from marsad.errors import InputError
+from marsad.doc import SCHEMA_VERSION, Document
+from marsad.errors import InputError, MarsadError
 from marsad.pipeline import Pipeline, available_stages, get_stage, load_config
 from marsad.readers import parse_date, read_source
+
+log = logging.getLogger(__name__)
+
+#: Documents with more tokens than this are written element by element (less memory).
+STREAM_TOKENS = 50_000
+
+
+class StageFailure(MarsadError):
+    """A pipeline stage failed unexpectedly on a document (a bug, reported in one line)."""
+
+    exit_code = 70  # EX_SOFTWARE
 
 
 def _valid_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -17,13 +38,81 @@ def _valid_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         return None
     parsed = parse_date(value)
     if parsed is None or len(value.strip()) != 10:
-        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD")
+        raise InputError(f"--date: {value!r} is not a date in the form YYYY-MM-DD")
     return parsed
+
+
+def run_documents(pipeline: Pipeline, docs: Iterable[Document]) -> Iterator[Document]:
+    """Run every stage on each document; unexpected errors become :class:`StageFailure`."""
+    for doc in docs:
+        for name, stage in pipeline.stages:
+            try:
+                doc = stage(doc)
+            except MarsadError:
+                raise
+            except MemoryError:
+                raise InputError(f"document {doc.id!r} is too large to process "
+                                 f"(out of memory in stage {name!r})") from None
+            except Exception as exc:
+                log.debug("stage %s failed on %s", name, doc.id, exc_info=True)
+                raise StageFailure(
+                    f"stage {name!r} failed on document {doc.id!r}: "
+                    f"{type(exc).__name__}: {exc} (run with -vv for details)") from None
+        yield doc
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _flat(value: Any) -> Any:
+    """JSON-ready data for one element of a document field."""
+    cls = type(value)
+    names = _FIELD_NAMES.get(cls)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: _flat(getattr(value, name)) for name in names}
+    if isinstance(value, tuple | list):
+        return [_flat(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _flat(v) for k, v in value.items()}
+    return value
+
+
+def write_json(doc: Document, write: Callable[[str], Any], *, pretty: bool) -> None:
+    """Write one document as JSON (the :meth:`Document.to_dict` shape). Large documents
+    are written one list element at a time instead of building one big structure."""
+    if len(doc.tokens) < STREAM_TOKENS:
+        data = doc.to_dict()
+        write(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None) + "\n")
+        return
+    nl, ind = ("\n", "  ") if pretty else ("", "")
+    items: list[tuple[str, Any]] = [("schema_version", SCHEMA_VERSION)]
+    items += [(f.name, getattr(doc, f.name)) for f in dataclasses.fields(doc)]
+    write("{")
+    for k, (name, value) in enumerate(items):
+        write(("," if k else "") + (nl or (" " if k else "")) + ind + json.dumps(name) + ": ")
+        if isinstance(value, tuple):
+            write("[")
+            for j, item in enumerate(value):
+                write(("," if j else "") + (nl + ind * 2 if pretty else (" " if j else ""))
+                      + json.dumps(_flat(item), ensure_ascii=False))
+            write((nl + ind if value and pretty else "") + "]")
+        else:
+            write(json.dumps(_flat(value), ensure_ascii=False))
+    write(nl + "}\n")
+
+
+def _utf8_stdout() -> None:
+    """JSON is UTF-8: make sure printing Arabic cannot fail on a narrow terminal encoding."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    if encoding != "utf8" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
 
 
 @click.command()
 @click.argument("path", type=str)
-@click.option("--date", callback=_valid_date,
+@click.option("--date", callback=_valid_date, expose_value=True,
               help="Publication date (YYYY-MM-DD) that relative dates resolve against.")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "table"]), default=None,
               help="Output: one JSON document (a list for several), JSON lines, or a table "
@@ -48,22 +137,38 @@ def extract(ctx: click.Context, path: str, date: str | None, fmt: str | None,
     pipeline = Pipeline.from_config(config, stages=names)
     docs = read_source(path, fmt=input_format, date=date)
     if fmt is None:
-        fmt = "jsonl" if path.endswith((".jsonl", ".ndjson", ".jsonl.gz")) else "json"
-    results = (pipeline(doc) for doc in docs)
+        jsonl_input = input_format == "jsonl" or (
+            input_format is None and path.endswith((".jsonl", ".ndjson", ".jsonl.gz")))
+        fmt = "jsonl" if jsonl_input else "json"
+    _utf8_stdout()
+    write = sys.stdout.write
+    results = run_documents(pipeline, docs)
     if fmt == "jsonl":
+        found = False
         for doc in results:
-            sys.stdout.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
-    elif fmt == "json":
-        out = [doc.to_dict() for doc in results]
-        if not out:
+            write_json(doc, write, pretty=False)
+            found = True
+        if not found:
             raise InputError(f"{path}: no articles found")
-        payload = out[0] if len(out) == 1 else out
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "json":
+        first = next(results, None)
+        if first is None:
+            raise InputError(f"{path}: no articles found")
+        second = next(results, None)
+        if second is None:
+            write_json(first, write, pretty=True)
+            return
+        write("[\n")
+        write_json(first, write, pretty=True)
+        for doc in (second, *results):
+            write(",\n")
+            write_json(doc, write, pretty=True)
+        write("]\n")
     else:
         from marsad.table import render_table
 
         for doc in results:
-            sys.stdout.write(render_table(doc, shape=not no_shape))
+            write(render_table(doc, shape=not no_shape))
 
 
 @click.command()
