@@ -10,6 +10,7 @@ contentless FTS5 index ``articles_fts`` over search keys (see :mod:`marsad.store
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import json
 import logging
 import sqlite3
@@ -286,7 +287,7 @@ class SQLiteStore(Store):
                                     (content_hash,)).fetchone()
             if row is not None:
                 return AddResult(int(row[0]), added=False)
-            annotations = doc.to_dict()
+            annotations = dataclasses.replace(doc, tokens=(), text="").to_dict()
             for key in ("text", "tokens", "schema_version"):
                 annotations.pop(key, None)
             cur = self.conn.execute(
@@ -300,26 +301,40 @@ class SQLiteStore(Store):
                 "INSERT INTO articles_fts (rowid, title, body, alt) VALUES (?,?,?,?)",
                 (article_id, text_key(doc.title or ""), text_key(doc.text),
                  alt_keys((doc.title or "") + " " + doc.text)))
-            self._add_annotations(article_id, doc)
-            for i, event in enumerate(doc.events):
-                self._add_event(article_id, content_hash, i, event, doc)
+            actor_ids = self._upsert_many(_tally(doc.actors, doc.events, ("source", "target")),
+                                          self._upsert_actor)
+            place_ids = self._upsert_many(_tally(doc.places, doc.events, ("location",)),
+                                          self._upsert_place)
+            self._add_annotations(article_id, doc, actor_ids, place_ids)
+            rows = [self._event_row(article_id, content_hash, i, event, doc, actor_ids, place_ids)
+                    for i, event in enumerate(doc.events)]
+            if rows:
+                marks = ", ".join("?" for _ in _EVENT_COLUMNS)
+                self.conn.executemany(
+                    f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) VALUES ({marks})",
+                    [tuple(row[c] for c in _EVENT_COLUMNS) for row in rows])
         return AddResult(article_id, added=True, events=len(doc.events))
 
-    def _add_annotations(self, article_id: int, doc: Document) -> None:
+    def _add_annotations(self, article_id: int, doc: Document, actor_ids: dict[str, int],
+                         place_ids: dict[str, int]) -> None:
         self.conn.executemany(
             'INSERT INTO entities (article_id, start, "end", text, type, confidence) '
             "VALUES (?,?,?,?,?,?)",
             [(article_id, e.start, e.end, e.text, e.type, e.confidence) for e in doc.entities])
-        for a in doc.actors:
-            actor_id = self._upsert_actor(a, mentions=1)
-            self.conn.execute(
-                'INSERT INTO actor_mentions (article_id, actor_id, start, "end", text, role) '
-                "VALUES (?,?,?,?,?,?)", (article_id, actor_id, a.start, a.end, a.text, a.role))
-        for p in doc.places:
-            place_id = self._upsert_place(p, mentions=1)
-            self.conn.execute(
-                'INSERT INTO place_mentions (article_id, place_id, start, "end", text) '
-                "VALUES (?,?,?,?,?)", (article_id, place_id, p.start, p.end, p.text))
+        self.conn.executemany(
+            'INSERT INTO actor_mentions (article_id, actor_id, start, "end", text, role) '
+            "VALUES (?,?,?,?,?,?)",
+            [(article_id, actor_ids[actor_key(a)], a.start, a.end, a.text, a.role)
+             for a in doc.actors])
+        self.conn.executemany(
+            'INSERT INTO place_mentions (article_id, place_id, start, "end", text) '
+            "VALUES (?,?,?,?,?)",
+            [(article_id, place_ids[place_key(p)], p.start, p.end, p.text) for p in doc.places])
+
+    @staticmethod
+    def _upsert_many(tally: dict[str, list[Any]], upsert: Any) -> dict[str, int]:
+        """Upsert each distinct actor or place of a document once; their ids by key."""
+        return {key: upsert(obj, mentions=m, events=e) for key, (obj, m, e) in tally.items()}
 
     def _upsert_actor(self, actor: Any, *, mentions: int = 0, events: int = 0) -> int:
         key = actor_key(actor)
@@ -355,11 +370,14 @@ class SQLiteStore(Store):
              " " + text_key(f"{getattr(place, 'name', None) or ''} {place.text}") + " ")).fetchone()
         return int(row[0])
 
-    def _add_event(self, article_id: int, content_hash: str, idx: int, e: Event, doc: Document) -> None:
+    @staticmethod
+    def _event_row(article_id: int, content_hash: str, idx: int, e: Event, doc: Document,
+                   actor_ids: dict[str, int], place_ids: dict[str, int]) -> dict[str, Any]:
+        """The values of one events row (every column of :data:`_EVENT_COLUMNS`)."""
         src, tgt, loc = e.source, e.target, e.location
-        src_id = self._upsert_actor(src, events=1) if src is not None and src.text else None
-        tgt_id = self._upsert_actor(tgt, events=1) if tgt is not None and tgt.text else None
-        place_id = self._upsert_place(loc, events=1) if loc is not None and loc.text else None
+        src_id = actor_ids[actor_key(src)] if src is not None and src.text else None
+        tgt_id = actor_ids[actor_key(tgt)] if tgt is not None and tgt.text else None
+        place_id = place_ids[place_key(loc)] if loc is not None and loc.text else None
         if isinstance(e.date, dict):
             start = date_bounds(e.date.get("start"))[0]
             end = date_bounds(e.date.get("end"))[1] or start
@@ -367,7 +385,8 @@ class SQLiteStore(Store):
         else:
             start, end = date_bounds(e.date or doc.date)
             date_json = e.date
-        values: dict[str, Any] = {
+        values: dict[str, Any] = dict.fromkeys(_EVENT_COLUMNS)
+        values.update({
             "event_id": f"{content_hash[:12]}-{idx}", "article_id": article_id, "idx": idx,
             "type": e.type, "mode": e.mode, "contexts": json.dumps(list(e.contexts)),
             "location_text": None, "date": date_json, "date_start": start, "date_end": end,
@@ -377,7 +396,7 @@ class SQLiteStore(Store):
             "hypothetical": int(e.hypothetical), "reported_by": e.reported_by,
             "fatalities": e.fatalities, "injured": e.injured, "trigger": e.trigger,
             "source_actor_id": src_id, "target_actor_id": tgt_id, "place_id": place_id,
-        }
+        })
         for prefix, actor in (("source", src), ("target", tgt)):
             if actor is not None:
                 values.update({
@@ -395,9 +414,7 @@ class SQLiteStore(Store):
                 "location_start": loc.start, "location_end": loc.end,
                 "location_key": " " + text_key(f"{loc.name or ''} {loc.text} {loc.admin1 or ''}") + " ",
             })
-        cols = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
-        self.conn.execute(f"INSERT INTO events ({cols}) VALUES ({marks})", tuple(values.values()))
+        return values
 
     # ------------------------------------------------------------------ articles
     def search_articles(self, query: str | None, *, limit: int = 20, offset: int = 0,
@@ -683,6 +700,38 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         self.conn.close()
+
+
+_EVENT_COLUMNS = (
+    "event_id", "article_id", "idx", "type", "mode", "contexts",
+    "source_text", "source_name", "source_country", "source_sector", "source_code",
+    "source_kb_id", "source_start", "source_end", "source_actor_id", "source_key",
+    "target_text", "target_name", "target_country", "target_sector", "target_code",
+    "target_kb_id", "target_start", "target_end", "target_actor_id", "target_key",
+    "location_text", "location_name", "lat", "lon", "country", "admin1", "geonames_id",
+    "geo_precision", "location_start", "location_end", "place_id", "location_key",
+    "date", "date_start", "date_end", "date_precision", "evidence_start", "evidence_end",
+    "evidence_text", "sentence", "confidence", "negated", "hypothetical", "reported_by",
+    "fatalities", "injured", "trigger",
+)
+
+
+def _tally(mentions: Sequence[Any], events: Sequence[Event], roles: tuple[str, ...]) -> dict[str, list[Any]]:
+    """Distinct actors (or places) of a document by identity key: ``[representative,
+    mentions, events]``; a mention (richer) is preferred over an event argument."""
+    key_of = place_key if roles == ("location",) else actor_key
+    tally: dict[str, list[Any]] = {}
+    for m in mentions:
+        entry = tally.setdefault(key_of(m), [m, 0, 0])
+        entry[1] += 1
+    for e in events:
+        for role in roles:
+            arg = getattr(e, role)
+            if arg is None or not arg.text:
+                continue
+            entry = tally.setdefault(key_of(arg), [arg, 0, 0])
+            entry[2] += 1
+    return tally
 
 
 def _statements(script: str) -> list[str]:

@@ -61,19 +61,22 @@ def words(text: str) -> list[str]:
     return [f for f in (fold(w) for w in _WORD.findall(text)) if f]
 
 
+@lru_cache(maxsize=200_000)
+def _word_keys(word: str) -> tuple[str, str | None]:
+    """The key and the alternate key of one word of the original text (cached)."""
+    w = fold(word)
+    alt = _alt(w)
+    return word_key(w), (word_key(alt) if alt is not None else None)
+
+
 def text_key(text: str) -> str:
     """The key copy of ``text`` indexed for search: one key per word, space separated."""
-    return " ".join(word_key(w) for w in words(text))
+    return " ".join(k for k in (_word_keys(w)[0] for w in _WORD.findall(text)) if k)
 
 
 def alt_keys(text: str) -> str:
     """The alternate keys of ``text`` (words without a bare one-letter proclitic)."""
-    out = []
-    for w in words(text):
-        alt = _alt(w)
-        if alt is not None:
-            out.append(word_key(alt))
-    return " ".join(out)
+    return " ".join(a for a in (_word_keys(w)[1] for w in _WORD.findall(text)) if a)
 
 
 @dataclass(frozen=True)
@@ -145,14 +148,6 @@ def _join(parts: list[str]) -> str:
     if out and out[-1] == "OR":
         out.pop()
     return " ".join(out)
-
-
-@lru_cache(maxsize=200_000)
-def _word_keys(word: str) -> tuple[str, str | None]:
-    """The key and the alternate key of one word of the original text (cached)."""
-    w = fold(word)
-    alt = _alt(w)
-    return word_key(w), (word_key(alt) if alt is not None else None)
 
 
 def find_spans(text: str, keys: tuple[str, ...] | list[str], *, start: int = 0,
