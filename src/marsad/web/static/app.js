@@ -205,13 +205,14 @@
     }).then(function (r) { return r.json(); }).then(function (fc) {
       var markers = L.featureGroup();
       var seen = {};
+      var markerRenderer = fc.features.length > 1500 ? L.canvas({ padding: 0.3 }) : undefined;
       fc.features.forEach(function (f) {
         var c = f.geometry.coordinates, key = c[0].toFixed(3) + "," + c[1].toFixed(3);
         var n = seen[key] = (seen[key] || 0) + 1;
         var jitter = n > 1 ? 0.02 * Math.sqrt(n) : 0, angle = n * 2.4;
         var latlng = [c[1] + jitter * Math.sin(angle), c[0] + jitter * Math.cos(angle)];
         var colour = TYPE_COLOURS[f.properties.type] || "#334155";
-        L.circleMarker(latlng, { radius: 6 + Math.min(6, Math.sqrt(f.properties.fatalities || 0)), color: "#fff", weight: 1.2, fillColor: colour, fillOpacity: 0.88, className: "event-marker" })
+        L.circleMarker(latlng, { radius: 6 + Math.min(6, Math.sqrt(f.properties.fatalities || 0)), color: "#fff", weight: 1.2, fillColor: colour, fillOpacity: 0.88, className: "event-marker", renderer: markerRenderer })
           .bindPopup(popupHtml(f.properties), { maxWidth: 320 })
           .addTo(markers);
       });
