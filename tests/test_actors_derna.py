@@ -111,4 +111,4 @@ def test_actors_derna_no_false_actors(derna) -> None:
     # «الجزائر تحتضن ...» is
     assert not any("بالجزائر" in m.text for m in mentions)
     assert [m.code for m in mentions if m.text == "الجزائر"] == ["DZA"]
-    assert not any(m.text in {"الدولي", "رئاسية", "الخارجي", "تجارة"} for m in mentions)
+    assert not any(m.text in {"الدولي", "رئاسية", "الخارجي", "تجارة", "الدورية"} for m in mentions)
