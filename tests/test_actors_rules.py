@@ -299,3 +299,10 @@ def test_actors_counterpart_takes_the_office_in_another_country() -> None:
     found = _run("استقبل وزير الخارجية الجزائري نظيره التونسي.", date="2018-05-22")
     m = _one(found, "نظيره التونسي")
     assert (m.code, m.kb_id, m.role) == ("TUNGOV", "JHINAOUI", "foreign minister")
+
+
+def test_actors_hashtags_and_generic_of_an_organisation() -> None:
+    found = _run("شنت مقاتلات التحالف العربي غارات على مواقع #ميليشيات_الحوثي في #حجة.")
+    m = _one(found, "مقاتلات التحالف العربي")
+    assert (m.kb_id, m.code, m.role) == ("COALITION-YEM", "SAUMIL", "fighter jets")
+    assert _one(found, "ميليشيات_الحوثي").kb_id == "HOUTHIS"

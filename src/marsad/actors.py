@@ -183,8 +183,10 @@ _RAW_WORD = regex.compile(
     r"[\u0621-\u065F\u0670-\u06D3\u06D6-\u06ED\u06FA-\u06FC]*"
     r"|[0-9\u0660-\u0669\u06F0-\u06F9]+"
 )
+#: characters that do not separate two words of a name: invisible marks, tatweel, and the
+#: hashtag signs of social-media style text («#ميليشيات_الحوثي»)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c"
-                                    "\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u0640"))
+                                    "\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u0640#_"))
 #: surface word -> (full key, [(key, offset of the variant in the word, prefix, has ال)])
 _ANALYSES: dict[str, tuple[str, list[tuple[str, int, str, bool]]]] = {}
 
@@ -693,6 +695,12 @@ class _Resolver:
                 country, explicit = str(place[0].ref), True
                 q += 1
                 continue
+            if actor is not None and actor.type not in {"person", "country", "actor"} \
+                    and not seg.prefix and not explicit and g.kind != "participants":
+                # «مقاتلات التحالف العربي», «عناصر داعش»: the organisation's people
+                start = self.segs[p].start
+                m = self.from_actor(actor, start, seg.end, role=g.label, confidence=0.85)
+                return [m], q + 1
             if g.kind == "group" or g.sector in {"MIL", "COP"}:
                 name = self.take_name(q)
                 if name is not None:
