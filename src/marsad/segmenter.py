@@ -294,7 +294,10 @@ class RuleSegmenter:
             pre += rest[0]
         if not pre:
             return _whole(word)
-        return pieces_from_split(word, keep, key, (pre, key[len(pre):], ""), {})
+        stem = key[len(pre):]
+        # the rules only split ل before لل/ال words: an elided article to restore
+        lexicon = {"ا" + stem: 1} if pre.endswith("ل") and stem.startswith("ل") else {}
+        return pieces_from_split(word, keep, key, (pre, stem, ""), lexicon)
 
 
 # ---------------------------------------------------------------------------- loading
