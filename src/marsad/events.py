@@ -62,6 +62,8 @@ _AERIAL = tuple(match_key(w) for w in _AERIAL)
 _DRONE = tuple(match_key(w) for w in _DRONE)
 _PRONOUN_SUFFIXES = frozenset({"ه", "ها", "هم", "هما", "ته", "تها", "تهم", "اته", "اتها", "اتهم",
                                "وه", "وها", "وهم", "يه", "يها", "يهم", "كم", "نا"})
+_STRONG_HYPOTHETICAL = frozenset(match_key(w) for w in (
+    "المقرر", "المتوقع", "المنتظر", "يعتزم", "تعتزم", "سوف", "المرتقب", "يرتقب"))
 _TARGET_PREPS = ("على", "علي", "ضد", "مع", "بحق")
 
 
@@ -326,6 +328,9 @@ class EventCoder:
             key = words[k].key
             if cues.has("hypothetical", key) or cues.has("not_doubt", key):
                 return True
+        for k in range(max(0, lo, cand.first - 12), max(0, cand.first - 6)):
+            if cues.has("hypothetical", words[k].key) and words[k].key in _STRONG_HYPOTHETICAL:
+                return True
         for k in range(cand.last + 1, min(hi, cand.last + 7)):
             if cues.has("future_after", words[k].key):
                 return True
@@ -389,7 +394,7 @@ class EventCoder:
                 source = left[0] if left else None
                 target = self._object(ctx, head_after, hi, cand=cand)
         elif role == "p":
-            target = self._actor(ctx, noun_phrase(words, after, hi, cues))
+            target = self._actor(ctx, noun_phrase(words, self._skip_filler(ctx, after, hi), hi, cues))
             source = self._agent_by(ctx, after, hi)
         else:
             genitive = None
@@ -451,6 +456,25 @@ class EventCoder:
             return None
         actor = self._actor(ctx, np_)
         return (actor, start) if actor is not None else None
+
+    def _skip_filler(self, ctx: _Context, k: int, hi: int) -> int:
+        """The first word from ``k`` that is not a time word, a number or «من»
+        («أصيب فجر أمس ثلاثة من عناصر» → عناصر)."""
+        words = ctx.words
+        steps = 0
+        while k < hi and steps < 6:
+            w = words[k]
+            num = parse_number(words, k)
+            in_time = any(t.start <= w.start < t.end for t in ctx.doc.times)
+            if num is not None:
+                k += num[1]
+            elif in_time or w.key in ("من", "امس", "فجر", "صباح", "مساء", "اليوم", "نحو",
+                                      "حوالي", "اكثر"):
+                k += 1
+            else:
+                break
+            steps += 1
+        return k
 
     def _victims(self, ctx: _Context, cand: _Candidate) -> EventActor | None:
         """The people a casualty word names: «مقتل سبعة أشخاص» → أشخاص."""

@@ -93,6 +93,8 @@ def is_prep_phrase(word: Word, cues: Cues) -> bool:
     """True when the word is a preposition or carries one (بال، لل، ل...)."""
     if cues.has("preposition", word.key):
         return True
+    if word.key[:1] in ("و", "ف") and cues.has("preposition", word.key[1:]):
+        return True  # «وفي», «ومن»
     key = word.key
     return len(key) > 4 and (key.startswith(("بال", "لل", "كال", "وبال", "ولل", "فبال")))
 
