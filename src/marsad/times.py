@@ -208,7 +208,7 @@ _WINDOW_AFTER = 50
 _FWD_FUTURE = regex.compile(r"\s*,?\s*(لن|سوف|س[يتن]\w{3,})(?!\w)")
 _LAST_WORD = regex.compile(r"(\S+)\s*$")
 _FIRST_WORD = regex.compile(r"\s*(\S+)")
-_SINGULAR_UNITS = frozenset(normalize_key(w) for w in ("يوم", "أسبوع", "شهر", "عام", "سنة", "سنه"))
+_SINGULAR_UNITS = frozenset(normalize_key(w) for w in ("يوم", "أسبوع", "شهر", "عام", "سنة", "سنه", "ساعة"))
 _UNIT_AFTER = regex.compile(r"\s+(?:(?:قبل|بعد)\s+)?(?:" + normalize_key(
     "الماضي|الماضية|المقبل|المقبلة|القادم|القادمة|الجاري|الجارية|الحالي|الحالية|المنصرم|"
     "المنصرمة|الفائت|الفائتة|المنقضي|السابق|السابقة|المنقضية|الأخير|الأخيرة|الماضيين|"
@@ -803,6 +803,8 @@ def _r_count(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, l
     rel = _rel_direction(g.get("rel"))
     if unit == "decade":
         unit, n = "year", 10 * n
+    if unit == "hour":
+        return _hours(res, op, rel, n, ref)
     if op == "منذ" or (rel == "last" and op != "قبل"):
         res.kind, res.precision = "range", "range"
         if ref is not None:
@@ -822,6 +824,35 @@ def _r_count(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, l
     return res
 
 
+def _hours(res: _Res, op: str, rel: str | None, n: int, ref: date | None) -> _Res:
+    """«خلال الـ24 ساعة الماضية», «قبل ساعتين», «خلال 48 ساعة»: day-level resolution."""
+    days = -(-n // 24)  # whole days touched
+    if op == "منذ" or rel in ("last", "next"):
+        res.kind, res.precision = "range", "range"
+        if ref is not None:
+            res.period = (range_period(ref, ref + timedelta(days=days)) if rel == "next"
+                          else range_period(ref - timedelta(days=days), ref))
+        return res
+    if op in ("قبل", "بعد"):
+        res.precision = "day"
+        if ref is not None:
+            res.period = day_period(ref + timedelta(days=(n // 24) * (-1 if op == "قبل" else 1)))
+        return res
+    res.kind, res.precision, res.value = "duration", "day", f"PT{n}H"
+    return res
+
+
+def _r_decade(res: _Res, g: dict[str, str | None], ctx: _Ctx, ref: date | None, lx: Lexicon) -> _Res | None:
+    digit = lx.decades.get(g["dec"] or "")
+    if digit is None:
+        return None
+    century = g.get("century") or ""
+    base = 2000 if any(w in century for w in ("الحالي", "الحادي", "الجاري")) else 1900
+    res.period = range_period(date(base + 10 * digit, 1, 1), date(base + 10 * digit + 9, 12, 31))
+    res.kind, res.precision = "range", "range"
+    return res
+
+
 _HANDLERS = {
     "numeric": _r_numeric,
     "dmy": _r_dmy,
@@ -838,6 +869,7 @@ _HANDLERS = {
     "weekday": _r_weekday,
     "rel_period": _r_rel_period,
     "holiday": _r_holiday,
+    "decade": _r_decade,
     "count": _r_count,
     "count_1": _r_count,
     "count_after": _r_count,

@@ -59,6 +59,7 @@ class Lexicon:
     units: dict[str, tuple[str, int]]
     cues: dict[str, list[str]]
     holidays: dict[str, tuple[str, int, int, str]]
+    decades: dict[str, int]
 
     def lookup_month(self, form: str) -> int | None:
         """Month number of a (normalised) month name, spaces collapsed."""
@@ -89,7 +90,9 @@ def lexicon() -> Lexicon:
     holidays = {_n(f): (cal, int(m), int(d), _n(a)) for f, cal, m, d, a in _tsv("holidays.tsv")}
     raw = json.loads(_data("cues.json"))
     cues = {k: [_n(w) for w in v] for k, v in raw.items() if not k.startswith("_")}
-    return Lexicon(months, strength, hijri, weekdays, ordinals, numbers, units, cues, holidays)
+    decades = {_n(f): int(d) for f, d in _tsv("decades.tsv")}
+    return Lexicon(months, strength, hijri, weekdays, ordinals, numbers, units, cues, holidays,
+                   decades)
 
 
 def alt(forms: Iterable[str]) -> str:
@@ -133,7 +136,7 @@ RULE_ANCHORS: dict[str, str] = {
     "hijri_year": "year4", "month_year": "month", "month_rel": "month", "month": "month",
     "year_range": "year4", "year_range_old": "yearkw", "year": "year4", "rel_day": "relday",
     "weekday": "weekday", "rel_period": "unit", "count": "unit", "count_1": "unit",
-    "count_after": "unit", "holiday": "holiday",
+    "count_after": "unit", "holiday": "holiday", "decade": "decade",
 }
 
 
@@ -300,6 +303,11 @@ def rules() -> Rules:
             rf"|\s+(?P<rel>{REL})|(?<=(?:{PART}|{_n('هذا|هذه')})\s+\S+)(?!\s+(?:{_n('الدراسي|المالي|الهجري|الرياضي|الأول|الثاني|الثالث|الحالي|على|من')})))",
         ),
         (
+            "decade",
+            rf"(?:{_n('عقد')}\s+)?{AL}?(?P<dec>{alt(lx.decades)})"
+            rf"(?:\s+(?:{_n('من')}\s+)?{_n('القرن')}\s+(?P<century>{_n('الماضي|العشرين|المنصرم|الحالي|الحادي والعشرين|الجاري')}))?",
+        ),
+        (
             "holiday",
             rf"(?:(?P<nth>{_n('أول|ثاني|ثالث|رابع')})\s+(?:{_n('أيام')}\s+)?)?(?P<hol>{alt(lx.holidays)})"
             rf"(?:\s+{_n('المبارك|السعيد|الشريف')})?(?:\s+(?P<rel>{REL}))?"
@@ -319,7 +327,7 @@ def rules() -> Rules:
         ),
         (
             "count_after",
-            rf"(?P<op>{COUNT_OP}|{_n('في')})\s+{AL}(?P<unit>{unit_n})\s+{AL}?(?P<nw>{numword})"
+            rf"(?P<op>{COUNT_OP}|{_n('في')})\s+{AL}(?P<unit>{unit_n})\s+{AL}?\s*(?:(?P<n>\d{{1,3}})|(?P<nw>{numword}))"
             rf"\s+(?P<rel>{REL})",
         ),
     ]
@@ -353,6 +361,7 @@ def rules() -> Rules:
     anchor("relday", [_n(w) for w in ("امس", "اليوم", "غد", "غدا", "البارحة", "الليلة")])
     anchor("yearkw", [_n(w) for w in ("عامي", "العامين", "سنتي")])
     anchor("holiday", [a for *_, a in lx.holidays.values()])
+    anchor("decade", lx.decades)
     anchors = Anchors(
         words=re.compile(_trie(word_kinds) + r"(?!\w)"),
         kinds={w: tuple(sorted(k)) for w, k in word_kinds.items()},
