@@ -42,6 +42,7 @@ TRAINERS: dict[str, str] = {
 EVALUATORS: dict[str, str] = {
     "segmenter": "marsad.evaluation.segmenter:command",
     "ner": "marsad.evaluation.ner:command",
+    "actors": "marsad.actors_eval:command",
     "geo": "marsad.evaluation.geo:command",
     "dates": "marsad.evaluation.dates:command",
     "events": "marsad.evaluation.events:command",
