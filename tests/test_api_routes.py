@@ -35,6 +35,9 @@ def test_api_openapi_lists_the_routes(client: TestClient) -> None:
                   "/api/events/counts", "/api/actors/{actor_id}", "/api/places/{place_id}",
                   "/api/extract", "/api/export", "/api/stats"):
         assert route in spec["paths"], route
+    schemas = spec["components"]["schemas"]
+    assert {"EventRecord", "EventPage", "ArticlePage", "Counts", "Stats"} <= set(schemas)
+    assert {"evidence", "source", "location", "date_precision"} <= set(schemas["EventRecord"]["properties"])
 
 
 def test_api_search_articles(client: TestClient) -> None:

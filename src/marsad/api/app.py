@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from marsad import __version__
+from marsad.api.models import ArticlePage, Counts, EventPage, Stats
 from marsad.errors import MarsadError
 from marsad.store import GROUPINGS, EventFilter, Store
 
@@ -102,12 +103,12 @@ def create_app(db: str, *, config_path: str | None = None) -> FastAPI:
         return JSONResponse({"error": "ValidationError", "detail": _jsonable_errors(exc)},
                             status_code=422)
 
-    @app.get("/api/stats", tags=["store"])
+    @app.get("/api/stats", tags=["store"], response_model=Stats)
     def stats(db: Db) -> dict[str, Any]:
         """How many articles, events, actors and places the store holds."""
         return db.stats()
 
-    @app.get("/api/articles", tags=["articles"])
+    @app.get("/api/articles", tags=["articles"], response_model=ArticlePage)
     def search_articles(db: Db, q: str = "", limit: Limit = 20, offset: Offset = 0,
                         date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
                         date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
@@ -130,7 +131,8 @@ def create_app(db: str, *, config_path: str | None = None) -> FastAPI:
             raise HTTPException(404, f"no article {article_id}")
         return article
 
-    @app.get("/api/events", tags=["events"])
+    @app.get("/api/events", tags=["events"], response_model=EventPage,
+             response_model_exclude_unset=True)
     def list_events(db: Db, flt: Filter, limit: Limit = 50, offset: Offset = 0,
                     sort: EventSort = "-date", facets: bool = False) -> dict[str, Any]:
         """Events matching the filters, one page, in a stable order (ties broken by id);
@@ -140,7 +142,8 @@ def create_app(db: str, *, config_path: str | None = None) -> FastAPI:
             data["facets"] = db.facets(flt)
         return data
 
-    @app.get("/api/events/counts", tags=["events"])
+    @app.get("/api/events/counts", tags=["events"], response_model=Counts,
+             response_model_exclude_unset=True)
     def count_events(db: Db, flt: Filter, by: Grouping = "type",
                      limit: Annotated[int, Query(ge=1, le=10_000)] = 200) -> dict[str, Any]:
         """Event counts grouped by type, mode, day, week (Monday), month, year, country,
