@@ -38,3 +38,13 @@ def test_bad_gold_file_is_a_data_error(tmp_path: Path) -> None:
         load_gold(bad)
     with pytest.raises(DataError):
         load_gold(tmp_path / "missing.jsonl")
+
+
+def test_exhaustive_articles_count_stray_expressions(tmp_path: Path, shared_data: Path) -> None:
+    gold = [g for g in load_gold(default_gold()) if g["article"] == "snn-2015-08-10-1520"]
+    assert gold and all(g["exhaustive"] for g in gold)
+    partial = tmp_path / "gold.jsonl"
+    partial.write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in gold[:1]), "utf-8")
+    result = evaluate(partial, DEFAULT_CORPUS)
+    assert result["unannotated_false_positives"] >= 3  # اليوم، يونيو 2018، أغسطس 2022
+    assert result["precision"] < 1.0

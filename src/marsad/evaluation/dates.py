@@ -7,11 +7,16 @@ into the shared corpus by reference: article id, character offsets into the arti
 «خميس الجهيناوي», «أحد» meaning 'one', «اليوم الوطني»): any expression the stage marks
 over them is a false positive.
 
+Articles whose entries say ``exhaustive: true`` have every time expression annotated
+(entries with ``ignore: true`` mark vague or out-of-scope ones, neither right nor wrong):
+there, any system expression that overlaps no entry is a false positive too.
+
 Scores (JSON on stdout):
 - ``accuracy``: share of the *found* gold expressions whose ``value`` is exactly right;
 - ``accuracy_all``: the same over all gold expressions (a miss counts as wrong);
 - ``recall``: share of gold expressions overlapped by a system expression;
-- ``precision``: found gold expressions / (found + expressions over hard negatives);
+- ``precision``: found gold expressions / (found + expressions over hard negatives + stray
+  expressions in exhaustive articles);
 - ``interval_accuracy``: share of found expressions whose start and end dates are right.
 """
 
@@ -113,12 +118,24 @@ def evaluate(gold_path: Path | None = None, corpus: Path = DEFAULT_CORPUS, *,
         for g in items:
             if text[g["start"] : g["end"]] != g["text"]:
                 raise DataError(f"gold {g['id']}: offsets do not match the article text")
+            if g.get("ignore"):
+                continue
             t = _best(g, doc.times)
             outcome = _score_one(g, t)
             for bucket in (counts, per_cat[g.get("category", "other")], per_split[g.get("split", "all")]):
                 bucket.update(outcome)
             if "error" in outcome:
                 errors.append(_error(g, t, outcome_error(outcome)))
+        if any(g.get("exhaustive") for g in items):
+            spans = [(g["start"], g["end"]) for g in items if g["end"] > g["start"]]
+            for t in doc.times:
+                if not any(t.start < e and s < t.end for s, e in spans):
+                    for bucket in (counts, per_split[items[0].get("split", "all")]):
+                        bucket["false_positives"] += 1
+                        bucket["unannotated_false_positives"] += 1
+                    errors.append({"id": article, "error": "false positive (exhaustive article)",
+                                   "text": t.text, "gold": None,
+                                   "system": {"text": t.text, "value": t.value}})
     result = _summary(counts, per_cat, errors)
     result["by_split"] = {k: _figures(v) for k, v in sorted(per_split.items())}
     return result
@@ -179,6 +196,7 @@ def _summary(c: Counter[str], per_cat: dict[str, Counter[str]],
         "interval_accuracy": _ratio(c["interval_correct"], c["found"]),
         "gold": c["gold"], "found": c["found"], "correct": c["correct"],
         "negatives": c["negatives"], "false_positives": c["false_positives"],
+        "unannotated_false_positives": c["unannotated_false_positives"],
         "by_category": {
             k: {"gold": v["gold"], "found": v["found"], "correct": v["correct"],
                 "false_positives": v["false_positives"]}
