@@ -121,8 +121,8 @@ class EventCoder:
         self.min_confidence = min_confidence
         self.rule_accept = rule_accept
         #: a strong trigger with an argument is accepted above this classifier score
-        self.strong_weight = 0.8
-        self.weak_threshold = 0.3
+        self.strong_weight = 0.75
+        self.weak_threshold = 0.35
         if assault_threshold is not None:
             self.assault_threshold = assault_threshold
         elif self.model is not None:

@@ -158,8 +158,8 @@ def weak_examples(corpus: Path, n: int, *, seed: int = 0, sample: float = 0.08
 
 
 def train(gsr: Path, *, l2: float = 1e-3, epochs: int = 300, folds: int = 5,
-          seed: int = 0, weak: int = 600, corpus: Path | None = None
-          ) -> tuple[np.ndarray, float, dict[str, Any]]:
+          seed: int = 0, weak: int = 600, corpus: Path | None = None,
+          weak_weight: float = 0.25) -> tuple[np.ndarray, float, dict[str, Any]]:
     """Train on the GSR training part (plus weak corpus examples); return weights,
     threshold and cross-validated scores on GSR rows."""
     rows = [r for r in read_gsr(gsr) if not is_heldout(r["id"]) and r["label"] != "ambiguous"]
@@ -173,7 +173,7 @@ def train(gsr: Path, *, l2: float = 1e-3, epochs: int = 300, folds: int = 5,
         w_pos, w_neg = weak_examples(corpus or DEFAULT_CORPUS, weak, seed=seed)
     weak_feats = featurize(w_pos + w_neg)
     weak_y = np.array([1.0] * len(w_pos) + [0.0] * len(w_neg))
-    weak_w = np.full(len(weak_y), 0.5)
+    weak_w = np.full(len(weak_y), weak_weight)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(rows))
     parts = np.array_split(order, folds)
@@ -194,6 +194,7 @@ def train(gsr: Path, *, l2: float = 1e-3, epochs: int = 300, folds: int = 5,
                   weights=np.concatenate([np.ones(len(y)), weak_w]))
     report = {"train_sentences": len(rows), "positives": int(gold.sum()),
               "weak_positives": len(w_pos), "weak_negatives": len(w_neg),
+              "weak_weight": weak_weight,
               "threshold": round(best_t, 3), "cv": best, "l2": l2, "epochs": epochs}
     return weights, best_t, report
 
@@ -207,11 +208,15 @@ def train(gsr: Path, *, l2: float = 1e-3, epochs: int = 300, folds: int = 5,
 @click.option("--epochs", type=int, default=300, show_default=True)
 @click.option("--weak", type=int, default=600, show_default=True,
               help="Weakly labelled corpus sentences of each class (0: GSR only).")
+@click.option("--weak-weight", type=float, default=0.25, show_default=True,
+              help="Weight of each weak example (a GSR sentence weighs 1).")
 @click.option("--corpus", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_CORPUS, show_default=True)
-def command(gsr: Path, out: Path, l2: float, epochs: int, weak: int, corpus: Path) -> None:
+def command(gsr: Path, out: Path, l2: float, epochs: int, weak: int, weak_weight: float,
+            corpus: Path) -> None:
     """Train the ASSAULT sentence classifier on the GSR training part."""
-    weights, threshold, report = train(gsr, l2=l2, epochs=epochs, weak=weak, corpus=corpus)
+    weights, threshold, report = train(gsr, l2=l2, epochs=epochs, weak=weak, corpus=corpus,
+                                       weak_weight=weak_weight)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_model(str(out), weights, threshold)
     report["model"] = str(out)
