@@ -114,3 +114,15 @@ def test_tokenize_offsets_on_arabic_like_text(text: str) -> None:
         assert tok.start >= last and tok.end > tok.start
         assert not tok.text.isspace()
         last = tok.end
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet=st.one_of(
+    st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+    st.characters(min_codepoint=0xFB50, max_codepoint=0xFEFF),
+    st.sampled_from(" \n.،؟")), max_size=120))
+def test_tokenize_offsets_on_random_arabic_block_text(text: str) -> None:
+    sents = split_sentences(text)
+    for tok in tokenize(text, sents):
+        assert text[tok.start:tok.end] == tok.text and tok.end > tok.start
+        assert 0 <= tok.sentence < max(1, len(sents))

@@ -227,7 +227,7 @@ class LearnedSegmenter:
     """The learned segmenter: a linear model over candidate splits (see module doc)."""
 
     def __init__(self, weights: Mapping[str, float], lexicon: Mapping[str, int],
-                 protected: Iterable[str] = (), cache_size: int = 500_000) -> None:
+                 protected: Iterable[str] = (), cache_size: int = 200_000) -> None:
         self.weights = dict(weights)
         self.lexicon = dict(lexicon)
         self.protected = frozenset(light_key(w)[0] for w in protected)
