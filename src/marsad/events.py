@@ -62,6 +62,7 @@ _AERIAL = tuple(match_key(w) for w in _AERIAL)
 _DRONE = tuple(match_key(w) for w in _DRONE)
 _PRONOUN_SUFFIXES = frozenset({"ه", "ها", "هم", "هما", "ته", "تها", "تهم", "اته", "اتها", "اتهم",
                                "وه", "وها", "وهم", "يه", "يها", "يهم", "كم", "نا"})
+_QAMA = frozenset(match_key(w) for w in ("قام", "قامت", "يقوم", "تقوم", "قاموا", "يقومون"))
 _STRONG_HYPOTHETICAL = frozenset(match_key(w) for w in (
     "المقرر", "المتوقع", "المنتظر", "يعتزم", "تعتزم", "سوف", "المرتقب", "يرتقب"))
 _TARGET_PREPS = ("على", "علي", "ضد", "مع", "بحق")
@@ -326,6 +327,12 @@ class EventCoder:
             return True
         for k in range(max(0, cand.first - 6), cand.first):
             key = words[k].key
+            if key in ("قد", "وقد", "فقد"):
+                nxt = words[k + 1].key if k + 1 < len(words) else ""
+                if nxt[:1] in ("ي", "ن") or (nxt[:1] == "ت" and not nxt.endswith("ت")
+                                             and nxt not in ("تم", "تمت")):
+                    return True
+                continue
             if cues.has("hypothetical", key) or cues.has("not_doubt", key):
                 return True
         for k in range(max(0, lo, cand.first - 12), max(0, cand.first - 6)):
@@ -357,7 +364,8 @@ class EventCoder:
             return between[0], between[1], None
         if role == "v":
             head_after = cand.match.last + 1
-            if cand.last > cand.match.last and head_after in ctx.trigger_words:
+            if cand.last > cand.match.last and head_after in ctx.trigger_words \
+                    and head_after < len(words) and _bl_proclitic(words[head_after]):
                 head_after = cand.last + 1  # «استهدفت بقصف ...»
             slots = cand.match.slots_at
             if len(slots) > 1 and slots[1] > slots[0] + 1:
@@ -368,6 +376,12 @@ class EventCoder:
             left = self._left_subject(ctx, cand, lo)
             coordinated = cand.match.proclitics[:1] in ("و", "ف") or (
                 cand.match.first > 0 and words[cand.match.first - 1].key in ("و", "ف"))
+            by_agent = self._agent_by(ctx, head_after, hi)
+            if by_agent is not None:
+                # «خطف من منزله على يد عشرة متمردين»: a passive verb
+                victim = left[0] if left else self._actor(
+                    ctx, noun_phrase(words, self._skip_filler(ctx, head_after, hi), hi, cues))
+                return by_agent, victim, None
             number = parse_number(words, head_after) if head_after < hi else None
             if number is not None and len(slots) == 1 and not coordinated \
                     and cand.match.suffix not in ("وا", "ون", "ا") \
@@ -414,11 +428,17 @@ class EventCoder:
             else:
                 source = left[0] if left else None
                 target = self._object(ctx, after, hi, bare=False, cand=cand)
+            if source is None and _bl_proclitic(trig_word):
+                source = self._qama_subject(ctx, cand)
             if source is None:
                 speaker_actor = self._speech_subject(ctx, cand)
                 if speaker_actor is not None and not cand.casualty:
                     source = speaker_actor
                     speaker = speaker_actor.name or speaker_actor.text
+        if cand.type == "ASSAULT" and source is not None and source.end is not None \
+                and self._before_casualty_verb(ctx, source.end):
+            # «ثلاثة جنود قتلوا»: the phrase before a casualty verb names the victims
+            target, source = target or source, None
         if target is None and cand.type == "ASSAULT":
             target = self._victims(ctx, cand)
         if target is None and cand.type in ("ASSAULT", "COERCE", "MOBILIZE"):
@@ -457,6 +477,26 @@ class EventCoder:
         actor = self._actor(ctx, np_)
         return (actor, start) if actor is not None else None
 
+    def _qama_subject(self, ctx: _Context, cand: _Candidate) -> EventActor | None:
+        """«قامت دبابة اسرائيلية بقصف»: the subject of قام before a ب-noun trigger."""
+        words = ctx.words
+        for k in range(cand.match.first - 1, max(-1, cand.match.first - 7), -1):
+            if words[k].is_punct:
+                return None
+            if words[k].variants[-1][0] in _QAMA:
+                np_ = noun_phrase(words, k + 1, cand.match.first, ctx.cues)
+                return self._actor(ctx, np_) if np_ and self._plausible_np(ctx, np_) else None
+        return None
+
+    def _before_casualty_verb(self, ctx: _Context, end: int) -> bool:
+        """True when the word right after offset ``end`` is a casualty verb (قتلوا، أصيب)."""
+        for w in ctx.words:
+            if w.start >= end:
+                stem = w.variants[-1][0]
+                return stem.startswith(("قتل", "اصيب", "جرح", "لقي", "لقو")) and not stem.startswith(
+                    "قتلي")
+        return False
+
     def _skip_filler(self, ctx: _Context, k: int, hi: int) -> int:
         """The first word from ``k`` that is not a time word, a number or «من»
         («أصيب فجر أمس ثلاثة من عناصر» → عناصر)."""
@@ -469,7 +509,8 @@ class EventCoder:
             if num is not None:
                 k += num[1]
             elif in_time or w.key in ("من", "امس", "فجر", "صباح", "مساء", "اليوم", "نحو",
-                                      "حوالي", "اكثر"):
+                                      "حوالي", "اكثر", "عدد", "عددا", "العديد", "بعض", "احد",
+                                      "احدي", "عشرات", "مئات", "الاف"):
                 k += 1
             else:
                 break
@@ -597,12 +638,16 @@ class EventCoder:
                 if found is not None:
                     return found
                 break
-        k = start
+        k = self._skip_filler(ctx, start, hi)
         steps = 0
         while k < hi and steps < 6:
             w = words[k]
             if w.is_punct or cues.has("complementizer", w.key):
                 break
+            if any(t.start <= w.start < t.end for t in ctx.doc.times):
+                k += 1
+                steps += 1
+                continue
             if w.key in _TARGET_PREPS:
                 return self._actor(ctx, noun_phrase(words, k + 1, hi, cues, max_words=3))
             if bare and not is_prep_phrase(w, cues) and not _bl_proclitic(w) \
