@@ -402,6 +402,8 @@ def _weekday_ok(m: regex.Match[str], norm: str, lx: Lexicon, prev: str) -> bool:
         return True
     if prev in lx.cues["name_before"]:
         return False
+    if norm[m.start("wd") - 1 : m.start("wd")] == '"':
+        return False  # «"الأربعاء الأبيض"»: a campaign or an event named after a day
     if stem == "جمعة" and prev in lx.cues["religious_before"]:
         return False
     nxt = _next_word(norm, m.end("wd"))
