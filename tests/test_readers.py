@@ -104,3 +104,27 @@ def test_readers_json_list_and_bad_json(tmp_path: Path) -> None:
     path.write_text("{oops", encoding="utf-8")
     with pytest.raises(InputError, match="invalid JSON"):
         list(read_source(str(path)))
+
+
+def test_readers_stream_large_jsonl_files(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": f"r{i}", "text": TEXT * (i % 7 + 1)}, ensure_ascii=False)
+             for i in range(3000)]
+    raw = ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")  # BOM, CRLF
+    assert len(raw) > 1 << 20  # more than one read chunk
+    for name, data in (("big.jsonl", raw), ("big.jsonl.gz", gzip.compress(raw))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        docs = list(read_source(str(path), date="2019-09-09"))
+        assert [d.id for d in docs] == [f"r{i}" for i in range(3000)]
+        assert docs[5].text == TEXT * 6 and docs[5].date == "2019-09-09"
+    utf16 = tmp_path / "wide.jsonl"
+    utf16.write_bytes("\n".join(lines[:3]).encode("utf-16"))
+    assert [d.id for d in read_source(str(utf16))] == ["r0", "r1", "r2"]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(lines[0].encode() + b"\n" + b'{"text": "\xff\xfe"}\n')
+    with pytest.raises(InputError, match=r"broken.jsonl:2: not valid UTF-8"):
+        list(read_source(str(broken)))
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(gzip.compress(raw)[:5000])
+    with pytest.raises(InputError, match="gzip"):
+        list(read_source(str(cut)))

@@ -12,10 +12,10 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from marsad.doc import Document
 from marsad.errors import InputError
@@ -242,7 +242,12 @@ def read_jsonl(data: bytes, name: str, *, date: str | None = None,
                fields: Mapping[str, str] | None = None, **_: Any) -> Iterator[Document]:
     """One article per line: a JSON object with ``text`` and optional metadata."""
     text = decode(data, name)
-    for lineno, line in enumerate(text.splitlines(), 1):
+    yield from _jsonl_records(enumerate(text.splitlines(), 1), name, date=date, fields=fields)
+
+
+def _jsonl_records(lines: Iterable[tuple[int, str]], name: str, *, date: str | None,
+                   fields: Mapping[str, str] | None) -> Iterator[Document]:
+    for lineno, line in lines:
         if not line.strip():
             continue
         try:
@@ -253,6 +258,62 @@ def read_jsonl(data: bytes, name: str, *, date: str | None = None,
             raise InputError(f"{name}:{lineno}: expected a JSON object")
         yield document_from_record(record, fields=fields, default_date=date,
                                    fallback_id=f"{Path(name).stem}-{lineno}")
+
+
+def _stream_jsonl(path: Path, name: str, *, date: str | None = None,
+                  fields: Mapping[str, str] | None = None, **_: Any) -> Iterator[Document]:
+    """Read a (gzipped) UTF-8 JSON-lines file line by line, without loading it whole.
+    Files in another encoding are decoded whole by :func:`read_jsonl`."""
+    import gzip
+
+    try:
+        with _open_binary(path) as fh:
+            head = fh.read(65536)
+            if not head.strip():
+                raise InputError(f"{name}: the input is empty")
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+                yield from read_jsonl(head + fh.read(), name, date=date, fields=fields)
+                return
+            if head.startswith(b"\xef\xbb\xbf"):
+                head = head[3:]
+            yield from _jsonl_records(_utf8_lines(head, fh, name), name, date=date,
+                                      fields=fields)
+    except (EOFError, gzip.BadGzipFile):
+        raise InputError(f"{path}: not a valid gzip file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    import gzip
+
+    if path.suffix == ".gz":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
+
+
+def _utf8_lines(first: bytes, fh: IO[bytes], name: str) -> Iterator[tuple[int, str]]:
+    """Numbered, decoded lines of ``first`` followed by the rest of ``fh``."""
+    buf = first
+    lineno = 0
+    while True:
+        *lines, buf = buf.split(b"\n")
+        for raw in lines:
+            lineno += 1
+            yield lineno, _decode_line(raw, name, lineno)
+        chunk = fh.read(1 << 20)
+        if not chunk:
+            break
+        buf += chunk
+    if buf:
+        yield lineno + 1, _decode_line(buf, name, lineno + 1)
+
+
+def _decode_line(raw: bytes, name: str, lineno: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{name}:{lineno}: not valid UTF-8") from None
 
 
 @register_reader("json", suffixes=(".json",))
@@ -283,6 +344,9 @@ def read_source(path: str, *, fmt: str | None = None, **options: Any) -> Iterato
             raise InputError(f"{path}: no such file")
         if p.is_dir():
             raise InputError(f"{path}: is a directory (give a file, or use `marsad ingest`)")
+        if reader_for(path, fmt).name == "jsonl":
+            yield from _stream_jsonl(p, path, **options)
+            return
         try:
             data = p.read_bytes()
         except OSError as exc:
