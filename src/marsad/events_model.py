@@ -24,6 +24,13 @@ DIM = 1 << 18
 
 
 
+_NEGATORS = frozenset({"لم", "لن", "لا", "ليس", "عدم", "ولم", "ولا"})
+_CASUALTY = ("مقتل", "قتل", "اصابه", "اصيب", "جرح", "مصرع")
+_NUMBER_WORDS = frozenset(
+    "اثنين اثنان ثلاثه اربعه خمسه سته سبعه ثمانيه تسعه عشره عشرين ثلاثين اربعين خمسين".split()
+)
+
+
 def _h(feature: str) -> int:
     return zlib.crc32(feature.encode("utf-8")) % DIM
 
@@ -35,8 +42,16 @@ def sentence_features(words: Sequence[Word], matches: Sequence[TriggerMatch]) ->
     feats: set[str] = {"bias"}
     for stem in stems:
         feats.add("u:" + stem)
+    first_assault = True
     for m in matches:
         entry = m.entry
+        if entry.type == "ASSAULT" and first_assault:
+            first_assault = False
+            position = sum(1 for w in words[: m.first] if not w.is_punct)
+            feats.add(f"APOS:{min(position // 3, 4)}:{entry.role}")
+            before = {w.key for w in words[max(0, m.first - 3): m.first]}
+            if before & _NEGATORS:
+                feats.add("A:neg")
         feats.add("T:" + entry.type)
         feats.add("E:" + entry.pattern[:25])
         feats.add("M:" + str(entry.mode))
@@ -46,6 +61,12 @@ def sentence_features(words: Sequence[Word], matches: Sequence[TriggerMatch]) ->
             feats.add("AP:" + prev)
             if "س" in m.proclitics:
                 feats.add("A:fut")
+    keys = [w.key for w in content]
+    for i, key in enumerate(keys[:-1]):
+        if key.startswith(_CASUALTY) or key[1:].startswith(_CASUALTY):
+            nxt = keys[i + 1]
+            if nxt[:1].isdigit() or nxt in _NUMBER_WORDS:
+                feats.add("CAS:num")
     return sorted({_h(f) for f in feats})
 
 
