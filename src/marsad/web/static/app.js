@@ -86,11 +86,12 @@
     var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": t.timeline, dir: "ltr" }, chart);
     var iw = W - pad.l - pad.r, ih = H - pad.t - pad.b, bw = Math.min(iw / series.length, 48);
     var x0 = pad.l + (iw - bw * series.length) / 2;
-    [0, 0.5, 1].forEach(function (f) {
-      var y = pad.t + ih - f * ih;
+    var ticks = max <= 4 ? Array.from({ length: max + 1 }, function (_, i) { return i; }) : [0, Math.round(max / 2), max];
+    ticks.forEach(function (v) {
+      var y = pad.t + ih - v / max * ih;
       el("line", { x1: pad.l, x2: W - pad.r, y1: y, y2: y, "class": "grid" }, svg);
       var lab = el("text", { x: pad.l - 4, y: y + 4, "text-anchor": "end", "class": "axis" }, svg);
-      lab.textContent = Math.round(f * max);
+      lab.textContent = v;
     });
     series.forEach(function (s, i) {
       var h = s[1] / max * ih;
