@@ -62,6 +62,8 @@ def test_derna_sample(pipeline: Pipeline, shared_data) -> None:
         ("اجتمع الطرفان يوم الأحد في القاهرة.", "يوم الأحد", "2018-05-20", "day"),
         ("سيعقد المجلس جلسته الاثنين المقبل.", "الاثنين المقبل", "2018-05-28", "day"),
         ("سيزور الرئيس العاصمة الأحد.", "الأحد", "2018-05-27", "day"),
+        ("سيتم الإعلان عن النتائج الأحد.", "الأحد", "2018-05-27", "day"),
+        ("وسيلتقي الفريق منافسه يوم الأحد في الدوحة.", "يوم الأحد", "2018-05-27", "day"),
         ("التقى الطرفان السبت الماضي في تونس.", "السبت الماضي", "2018-05-19", "day"),
         ("التقى الرئيس في 27 ديسمبر الماضي بنظيره.", "27 ديسمبر الماضي", "2017-12-27", "day"),
         ("وقعت الاتفاقية في 15/3/2018 في الرباط.", "15/3/2018", "2018-03-15", "day"),
@@ -164,6 +166,18 @@ def test_hijri_holidays(sentence: str, value: str) -> None:
 def test_month_in_parentheses() -> None:
     t = _one("وستلعب المنتخبات مباراتين (أكتوبر ونوفمبر) قبل البطولة.", date(2018, 8, 17))
     assert (t.text, t.value) == ("أكتوبر", "2018-10")
+
+
+def test_future_verbs_and_nouns_that_look_like_them() -> None:
+    from marsad.normalize import normalize_key
+    from marsad.times import _is_future_word
+
+    verbs = ["سيكون", "ستكون", "سيغادر", "سيتم", "سيقوم", "سيجري", "سينطلق", "سيرسل", "سيفتح",
+             "ستوقع", "سنتابع", "سندعم", "سيعقد", "ستلغي", "سنواصل", "لن", "سوف"]
+    nouns = ["سيارة", "سياسة", "سيطرة", "سيد", "سيرة", "ستة", "سنة", "سنوات", "سيرجيو", "ستيفن",
+             "سندات", "سيف", "سيما"]
+    assert [v for v in verbs if not _is_future_word(normalize_key(v))] == []
+    assert [n for n in nouns if _is_future_word(normalize_key(n))] == []
 
 
 def test_sub_period_narrows_interval() -> None:

@@ -205,7 +205,7 @@ def find_times(
 
 _WINDOW_BEFORE = 50
 _WINDOW_AFTER = 50
-_FWD_FUTURE = regex.compile(r"\s*,?\s*(لن|سوف|س[يتن]\w{3,})(?!\w)")
+_FWD_FUTURE = regex.compile(r"\s*,?\s*(لن|سوف|س[يتن]\w{2,})(?!\w)")
 _LAST_WORD = regex.compile(r"(\S+)\s*$")
 _FIRST_WORD = regex.compile(r"\s*(\S+)")
 _SINGULAR_UNITS = frozenset(normalize_key(w) for w in ("يوم", "أسبوع", "شهر", "عام", "سنة", "سنه", "ساعة"))
@@ -356,8 +356,8 @@ def _accept(
             return False  # «"اليوم"»: the newspaper
         if rd.endswith(("اليوم", "الليلة", "الليله")):
             nxt = _next_word(norm, m.end("rd"))
-            if m.group("wd") is None and nxt in lx.cues["today_not_after"]:
-                return False
+            if m.group("wd") is None and (nxt in lx.cues["today_not_after"] or nxt.isdigit()):
+                return False  # «اليوم العالمي», «اليوم 54 من الإضراب»
             if prev in lx.cues["day_not_before"]:
                 return False
             if prev == "في" and rd == "اليوم" and m.group("wd") is None:
@@ -368,7 +368,8 @@ def _accept(
 
 
 _EVENT_AFTER = regex.compile(normalize_key(
-    r"\s+(?:من|مما|عما|عن|على\s+(?:بدء|انطلاق|موعد|انتهاء|إجراء|انعقاد|اندلاع|وفاة|رحيل|تولي|توقيع|سقوط))(?!\w)"
+    r"\s+(?:من|مما|عما|عن)(?!\w)|\s+على\s+(?!ال)|\s+على\s+ال(?:"
+    r"انتخابات|استفتاء|هجوم|اتفاق|اتفاقية|حادث|حادثة|انقلاب|غزو|ثورة|حرب|إعلان|قرار|بدء|انطلاق)"
 ))
 
 
@@ -422,17 +423,26 @@ def _tense(norm: str, start: int, end: int) -> str:
         parts.pop()
     window = parts[-1]
     fwd = _FWD_FUTURE.match(norm, end)
-    if fwd and not any(fwd.group(1).startswith(p) for p in lexicon().cues["future_prefix_stop"]):
+    if fwd and _is_future_word(fwd.group(1)):
         return "future"  # «الثلاثاء لن يكون», «الأحد سيعقد»
     r = rules()
     if r.future.search(window):
         return "future"
-    stop = lexicon().cues["future_prefix_stop"]
     for fm in r.future_verb.finditer(window):
-        word = fm.group(1)
-        if not any(word.startswith(p) for p in stop):
+        if _is_future_word(fm.group(1)):
             return "future"
     return "past"
+
+
+def _is_future_word(word: str) -> bool:
+    """«لن», «سوف» or a verb with the future prefix سـ («سيعقد», «ستلغي»), not a noun that
+    happens to start with سي/ست/سن («سيارة», «ستة», «سنوات»)."""
+    if word in ("لن", "سوف"):
+        return True
+    cues = lexicon().cues
+    if word in cues["future_stop_words"]:
+        return False
+    return not any(word.startswith(p) for p in cues["future_stop_prefixes"])
 
 
 # --- resolution ------------------------------------------------------------------------

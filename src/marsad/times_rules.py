@@ -337,7 +337,7 @@ def rules() -> Rules:
     future = regex.compile(
         r"(?<!\w)(?:" + "|".join(regex.escape(w) for w in lx.cues["future_words"]) + r")(?!\w)"
     )
-    future_verb = regex.compile(r"(?<!\w)[وف]?(س[يتن]\w{3,})")
+    future_verb = regex.compile(r"(?<!\w)[وف]?(س[يتن]\w{2,})")
     pre_wrapper = regex.compile(
         _n(
             r"(?<!\w)[وف]?(?P<w>منذ|حتى|لغاية|إلى\s+غاية|الى\s+غاية|قبل|قبيل|بحلول|"
