@@ -107,3 +107,22 @@ def test_sentences_offsets_slice_original_on_arabic_like_text(text: str) -> None
     # nothing but whitespace and invisible marks is lost between sentences
     covered = "".join(s.text for s in split_sentences(text))
     assert len(covered.replace(" ", "")) <= len(text)
+
+
+def test_sentences_dotted_acronyms_in_arabic_letters() -> None:
+    assert texts("قالت بي. بي. سي. إن الوضع هادئ. وأضافت") == [
+        "قالت بي. بي. سي. إن الوضع هادئ.", "وأضافت"]
+    assert texts("وصل في الموعد. ثم غادر") == ["وصل في الموعد.", "ثم غادر"]
+
+
+def test_sentences_unbalanced_and_long_quotes_do_not_swallow_sentences() -> None:
+    assert texts("قال لـ « المدينة « إن الوضع صعب. وأضاف أن الأمر «جيد» جدا.") == [
+        "قال لـ « المدينة « إن الوضع صعب.", "وأضاف أن الأمر «جيد» جدا."]
+    long_quote = "«" + "وصل الوفد. " * 40 + "»"
+    assert len(texts("قال " + long_quote)) > 10
+
+
+def test_sentences_stray_stops_and_bare_punctuation_join_a_sentence() -> None:
+    assert texts("ماذا حدث ؟ . ثم انتهى") == ["ماذا حدث ؟ .", "ثم انتهى"]
+    assert texts("انتهى الخبر.\n\n ...المزيد") == ["انتهى الخبر.", "...المزيد"]
+    assert texts("أولا. 2. البند الثاني") == ["أولا.", "2. البند الثاني"]

@@ -32,6 +32,14 @@ _INVISIBLE = frozenset(
 #: Era letters written after a year (2018 م، 1439 هـ): a stop after them ends a sentence.
 _ERA_LETTERS = frozenset("مه")
 _NUMBER_BEFORE = regex.compile(r"\p{Nd}\s*\p{Arabic}\W*$")
+#: A «quote» longer than this does not stop sentence boundaries inside it.
+_MAX_QUOTE = 300
+#: Latin letters spelt in Arabic, as in dotted acronyms (بي. بي. سي.).
+_LETTER_NAMES = frozenset(
+    "إيه ايه بي سي دي إي اي إف اف جي إتش اتش آي كيه إل ال إم ام إن ان أو او بي كيو آر ار "
+    "إس اس تي يو في دبليو إكس اكس واي زد".split()) - {"ال"}
+_LETTER_BEFORE = regex.compile(r"(\w+)\.\s*$")
+_WORD_AFTER = regex.compile(r"\s*(\w+)(\.?)")
 _BREAK = regex.compile("[" + _LINE_BREAKS + "]")
 _INTERESTING = regex.compile("[" + regex.escape(_LINE_BREAKS + _TERMINATORS) + "«»]")
 _INTERESTING_SEMI = regex.compile(
@@ -48,8 +56,7 @@ def _iter_sentences(text: str, *, split_on_semicolon: bool) -> Iterator[Sentence
     interesting = _INTERESTING_SEMI if split_on_semicolon else _INTERESTING
     n = len(text)
     start = 0
-    depth = 0  # open «guillemets» on the current line
-    line_start = 0
+    quote_end = -1  # where the open «guillemet» quote closes (-1: not in a quote)
     line_end = -1  # end of the current line, found lazily
     i = 0
     while i < n:
@@ -58,41 +65,49 @@ def _iter_sentences(text: str, *, split_on_semicolon: bool) -> Iterator[Sentence
             break
         i = m.start()
         ch = text[i]
+        end = -1
         if ch in _LINE_BREAKS:
             yield from _emit(text, start, i)
-            start = line_start = i + 1
-            line_end = -1
-            depth = 0
+            start = i + 1
+            line_end = quote_end = -1
+        elif ch == _OPEN_QUOTE and i < quote_end:
+            quote_end = -1  # « inside a quote: the quotes are unbalanced, trust none
         elif ch == _OPEN_QUOTE:
-            # only count it when it closes later on the same line
+            # a quote suppresses boundaries only when it closes soon, on the same line
             if line_end < i:
                 found = _BREAK.search(text, i)
                 line_end = found.start() if found else n
-            if text.find(_CLOSE_QUOTE, i, line_end) >= 0:
-                depth += 1
-        elif ch == _CLOSE_QUOTE and depth:
-            depth -= 1
-            if depth == 0 and i > 0 and text[i - 1] in terminators:
+            quote_end = text.find(_CLOSE_QUOTE, i, min(line_end, i + _MAX_QUOTE))
+        elif ch == _CLOSE_QUOTE and i == quote_end:
+            if i > 0 and text[i - 1] in terminators:
                 end = i + 1
-                while end < n and text[end] in _CLOSERS:
-                    end += 1
-                yield from _emit(text, start, end)
-                start = end
-                i = end
-                continue
-        elif ch in terminators and depth == 0 and _is_boundary(text, i, line_start):
+        elif ch in terminators and i > quote_end and _is_boundary(text, i, start):
             end = i + 1
+        if end < 0:
+            i += 1
+            continue
+        while True:
             while end < n and (text[end] in terminators or text[end] in _CLOSERS):
                 end += 1
+            k = end
+            while k < n and text[k] in " \t\u00a0":
+                k += 1
+            if k < n and k > end and text[k] in terminators and not text[k + 1:k + 2].isalnum():
+                end = k + 1  # "حدث ؟ ." — stray stops after the end belong to it
+                continue
+            break
+        if _has_content(text, start, end):  # never a sentence of bare punctuation
             yield from _emit(text, start, end)
             start = end
-            i = end
-            continue
-        i += 1
+        i = end
     yield from _emit(text, start, n)
 
 
-def _is_boundary(text: str, i: int, line_start: int = 0) -> bool:
+def _has_content(text: str, start: int, end: int) -> bool:
+    return any(ch.isalnum() for ch in text[start:end])
+
+
+def _is_boundary(text: str, i: int, sentence_start: int = 0) -> bool:
     ch = text[i]
     j = i + 1
     while j < len(text) and text[j] in _INVISIBLE:
@@ -102,8 +117,9 @@ def _is_boundary(text: str, i: int, line_start: int = 0) -> bool:
     if ch == "." or ch == "٫":
         if prev.isdigit() and nxt.isdigit():
             return False  # 1.5
-        if prev.isdigit() and i - line_start <= 12 and text[line_start:i].strip().isdigit():
-            return False  # a list number at the start of a line: "1. البند"
+        if prev.isdigit() and i - sentence_start <= 12 and \
+                text[sentence_start:i].strip().isdigit():
+            return False  # a list number opening a sentence: "1. البند"
         if nxt and not (nxt.isspace() or nxt in _CLOSERS or nxt in _TERMINATORS):
             # "U.S." or "www.x.com" — a stop glued to the next character is not a boundary,
             # unless an Arabic sentence follows directly
@@ -114,7 +130,18 @@ def _is_boundary(text: str, i: int, line_start: int = 0) -> bool:
             if m.group(1) in _ERA_LETTERS and _NUMBER_BEFORE.search(text, max(0, i - 40), i):
                 return True  # عام 2018 م.
             return False  # د. / U.
+        if m and m.group(1) in _LETTER_NAMES and _in_acronym(text, m.start(1), j):
+            return False  # بي. بي. سي.
     return True
+
+
+def _in_acronym(text: str, word_start: int, after: int) -> bool:
+    """True when the letter name before a stop has another dotted letter name beside it."""
+    before = _LETTER_BEFORE.search(text, max(0, word_start - 12), word_start)
+    if before and before.group(1) in _LETTER_NAMES:
+        return True
+    following = _WORD_AFTER.match(text, after)
+    return bool(following and following.group(1) in _LETTER_NAMES and following.group(2))
 
 
 def _emit(text: str, start: int, end: int) -> Iterator[Sentence]:
