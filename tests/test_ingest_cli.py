@@ -89,6 +89,10 @@ def test_ingest_reads_stdin_through_the_real_command(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr.decode()
     assert json.loads(proc.stdout)["added"] == 2
     assert b"articles/s" in proc.stderr  # the progress bar
+    more = "\n".join(json.dumps({"text": f"خبر {i} من تونس"}, ensure_ascii=False) for i in range(3))
+    proc = subprocess.run([str(exe), "ingest", "-", "--db", str(db), "--stages", "sentences"],
+                          input=gzip.compress(more.encode("utf-8")), capture_output=True, timeout=60)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["added"] == 3  # gzipped stdin
 
 
 def test_ingest_uses_marsad_db_and_reports_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -195,3 +199,14 @@ def test_ingest_in_parallel_workers_matches_serial(tmp_path: Path) -> None:
         ingest((("mem", d) for d in docs), store, spec.build(), progress=False)
         serial = store.get_article(store.search_articles("الجزائر", limit=1).items[0]["id"])
     assert stored["sentences"] == serial["sentences"] and len(stored["sentences"]) == 3
+
+
+def test_ingest_jsonl_with_unicode_line_separators_inside_strings(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    lines = [json.dumps({"text": f"فقرة أولى\u2029فقرة ثانية\u2028سطر {i} عن الجزائر"}, ensure_ascii=False)
+             for i in range(3)]
+    f = tmp_path / "sep.jsonl.gz"
+    f.write_bytes(gzip.compress("\n".join(lines).encode("utf-8")))
+    code, report = _run(capsys, "ingest", str(f), "--db", str(tmp_path / "s.db"),
+                        "--stages", "sentences", "--quiet")
+    assert code == 0 and report["added"] == 3 and report["unreadable"] == 0

@@ -22,7 +22,7 @@ from typing import Any
 import marsad.formats  # registers the html, csv and feed readers
 from marsad.doc import Document
 from marsad.errors import ConfigError, InputError, MarsadError, ModelError
-from marsad.readers import _READERS, reader_for
+from marsad.readers import _READERS, read_source, reader_for
 from marsad.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -79,19 +79,20 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
 
 
 def _read_bytes(path: str) -> tuple[bytes, str]:
+    """The bytes of stdin (``-``) or a file, gunzipped when compressed."""
     if path == "-":
-        return sys.stdin.buffer.read(), "<stdin>"
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    if p.suffix.lower() == ".gz":
+        data, name = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        try:
+            data, name = Path(path).read_bytes(), path
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError):
-            raise InputError(f"{path}: not a valid gzip file") from None
-    return data, path
+            raise InputError(f"{name}: not a valid gzip file") from None
+    return data, name
 
 
 def iter_documents(paths: Sequence[str], *, fmt: str | None = None,
@@ -105,14 +106,15 @@ def iter_documents(paths: Sequence[str], *, fmt: str | None = None,
     (the articles of that file read before the error are kept)."""
     for path in expand_paths(paths):
         try:
+            if path != "-":  # files go through the shared reader (JSON lines are streamed)
+                for doc in read_source(path, fmt=fmt, date=date, fields=fields):
+                    yield path, doc
+                continue
             data, name = _read_bytes(path)
             if not data.strip():
                 log.warning("%s: empty, skipped", path)
                 continue
-            chosen = fmt
-            if chosen is None and path == "-":
-                chosen = marsad.formats.sniff_format(data)
-            spec = reader_for(name[:-3] if name.endswith(".gz") else name, chosen)
+            spec = reader_for(name, fmt or marsad.formats.sniff_format(data))
             for doc in spec.func(data, name, date=date, fields=fields):
                 yield path, doc
         except InputError as exc:
