@@ -205,6 +205,7 @@ def find_times(
 
 _WINDOW_BEFORE = 50
 _WINDOW_AFTER = 50
+_WAS = regex.compile(r"(?<!\w)[وف]?(?:كان|كانت|كانوا)\s+$")
 _FWD_FUTURE = regex.compile(r"\s*,?\s*(لن|سوف|س[يتن]\w{2,})(?!\w)")
 _LAST_WORD = regex.compile(r"(\S+)\s*$")
 _FIRST_WORD = regex.compile(r"\s*(\S+)")
@@ -426,8 +427,9 @@ def _tense(norm: str, start: int, end: int) -> str:
     if fwd and _is_future_word(fwd.group(1)):
         return "future"  # «الثلاثاء لن يكون», «الأحد سيعقد»
     r = rules()
-    if r.future.search(window):
-        return "future"
+    for fm in r.future.finditer(window):
+        if not _WAS.search(window, max(0, fm.start() - 12), fm.start()):
+            return "future"  # but «كان من المقرر ...» is a plan in the past
     for fm in r.future_verb.finditer(window):
         if _is_future_word(fm.group(1)):
             return "future"
