@@ -27,22 +27,22 @@ def full_all():  # type: ignore[no-untyped-def]
 def test_events_eval_gsr_heldout_minimum() -> None:
     report = evaluate_gsr(GSR / "assault_gsr.csv", split="heldout", baseline=True)
     assert report["sentences"] > 900
-    assert report["f1"] >= 0.50 and report["recall"] >= 0.60
+    assert report["f1"] >= 0.56 and report["recall"] >= 0.65
     # it beats the dictionary coder by a wide margin
     assert report["f1"] >= report["baseline_dictionary_coder"]["f1"] + 0.15
 
 
 def test_events_eval_spans_minimum(full_all) -> None:  # type: ignore[no-untyped-def]
     report = evaluate_spans(GSR / "assault_spans.json", runner=full_all)
-    assert report["source_f1"] >= 0.48
-    assert report["target_f1"] >= 0.38
+    assert report["source_f1"] >= 0.58
+    assert report["target_f1"] >= 0.44
 
 
 def test_events_eval_gold_minimum() -> None:
     report = evaluate_gold(default_gold())
     assert report["sentences"] >= 400
     assert len(report["per_type"]) == 16
-    assert report["micro"]["f1"] >= 0.45
+    assert report["micro"]["f1"] >= 0.52
     assert report["per_type"]["ASSAULT"]["precision"] >= 0.7
     assert report["per_type"]["PROTEST"]["recall"] >= 0.8
 

@@ -329,8 +329,7 @@ class EventCoder:
             key = words[k].key
             if key in ("قد", "وقد", "فقد"):
                 nxt = words[k + 1].key if k + 1 < len(words) else ""
-                if nxt[:1] in ("ي", "ن") or (nxt[:1] == "ت" and not nxt.endswith("ت")
-                                             and nxt not in ("تم", "تمت")):
+                if nxt[:1] in ("ي", "ن") or nxt.startswith("تت"):
                     return True
                 continue
             if cues.has("hypothetical", key) or cues.has("not_doubt", key):

@@ -193,7 +193,8 @@ class TriggerLexicon:
                 if len(stem) < 2:
                     continue
                 for entry, plus in self._index.get(stem, ()):
-                    if entry.role == "v" and len(entry.slots) == 1 and "ال" in pre:
+                    if entry.role == "v" and len(entry.slots) == 1 and "ال" in pre \
+                            and len(stem) <= 4 and stem[:1] not in ("ا", "ت", "م"):
                         continue  # a verb never carries the article («الثمن» is no «ثمّن»)
                     if (suffix == "" or plus) and id(entry) not in seen:
                         seen.add(id(entry))
