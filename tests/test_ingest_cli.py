@@ -6,6 +6,7 @@ import gzip
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,38 @@ def test_ingest_jsonl_with_unicode_line_separators_inside_strings(tmp_path: Path
     code, report = _run(capsys, "ingest", str(f), "--db", str(tmp_path / "s.db"),
                         "--stages", "sentences", "--quiet")
     assert code == 0 and report["added"] == 3 and report["unreadable"] == 0
+
+
+def test_ingest_ctrl_c_through_the_real_command_then_resume(tmp_path: Path) -> None:
+    import signal
+    import sqlite3
+
+    src = tmp_path / "many.jsonl"
+    src.write_text("\n".join(json.dumps({"text": f"خبر رقم {i} عن اجتماع في الجزائر وتونس. ثم عاد الوفد."},
+                                        ensure_ascii=False) for i in range(20000)), encoding="utf-8")
+    db = tmp_path / "int.db"
+    exe = Path(sys.executable).parent / "marsad"
+    args = [str(exe), "ingest", str(src), "--db", str(db), "--stages", "sentences,tokens",
+            "--batch-size", "50", "--quiet"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                if sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0] >= 100:
+                    break
+            except sqlite3.OperationalError:
+                pass
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    report = json.loads(out)
+    assert report["interrupted"] and 100 <= report["added"] < 20000
+    assert b"run the same command again to resume" in err
+    with open_store(str(db), readonly=True) as store:
+        assert store.stats()["articles"] == report["added"]  # nothing analysed was lost
+    again = subprocess.run([*args, "--limit", str(report["read"] + 50)], capture_output=True, timeout=120)
+    resumed = json.loads(again.stdout)
+    assert resumed["duplicates"] == report["added"] and resumed["added"] >= 1

@@ -15,10 +15,16 @@ from typing import Any
 
 import click
 
-from marsad.errors import InputError
+from marsad.errors import InputError, MarsadError
 from marsad.store import EventFilter, default_db
 
 log = logging.getLogger("marsad.ingest")
+
+
+class Interrupted(MarsadError):
+    """Ingest stopped by Ctrl-C (what was analysed before is stored)."""
+
+    exit_code = 130
 
 _DB_HELP = "The store: a SQLite file (default ./marsad.db, or $MARSAD_DB) or a backend URL."
 
@@ -115,7 +121,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, fmt: str 
     report.errors[:0] = problems
     _echo_json(report.to_dict())
     if report.interrupted:
-        raise click.exceptions.Exit(130)
+        raise Interrupted(f"interrupted: {report.added} articles stored; run the same command "
+                          "again to resume")
 
 
 @click.command()
