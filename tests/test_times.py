@@ -172,7 +172,7 @@ def test_month_in_parentheses() -> None:
 
 def test_future_verbs_and_nouns_that_look_like_them() -> None:
     from marsad.normalize import normalize_key
-    from marsad.times import _is_future_word
+    from marsad.times_resolve import is_future_word as _is_future_word
 
     verbs = ["سيكون", "ستكون", "سيغادر", "سيتم", "سيقوم", "سيجري", "سينطلق", "سيرسل", "سيفتح",
              "ستوقع", "سنتابع", "سندعم", "سيعقد", "ستلغي", "سنواصل", "لن", "سوف"]
