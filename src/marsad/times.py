@@ -256,12 +256,12 @@ def _windows(norm: str) -> dict[str, list[tuple[int, int]]]:
 def _select(cands: list[Cand]) -> list[Cand]:
     """Longest match first, then rule priority; no overlaps."""
     cands.sort(key=lambda c: (-(c.end - c.start), c.priority, c.start))
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(max((c.end for c in cands), default=0))
     chosen = []
     for c in cands:
-        if any(c.start < e and s < c.end for s, e in taken):
+        if taken.find(1, c.start, c.end) >= 0:
             continue
-        taken.append((c.start, c.end))
+        taken[c.start : c.end] = b"\x01" * (c.end - c.start)
         chosen.append(c)
     chosen.sort(key=lambda c: c.start)
     return chosen
