@@ -115,7 +115,8 @@ class EventCoder:
 
     def __init__(self, *, lexicon: TriggerLexicon | None = None, model: AssaultModel | None = None,
                  use_model: bool = True, min_confidence: float = 0.5,
-                 assault_threshold: float | None = None, rule_accept: bool = True) -> None:
+                 assault_threshold: float | None = None, rule_accept: bool = True,
+                 resolve_spans: bool = False) -> None:
         self.lexicon = lexicon or load_lexicon()
         self.cues = load_cues()
         self.model = model if model is not None else (load_model() if use_model else None)
@@ -130,7 +131,9 @@ class EventCoder:
             self.assault_threshold = self.model.threshold
         else:
             self.assault_threshold = 0.5
-        self.resolve_span = _optional("marsad.actors", "resolve_span")
+        # resolve_span builds the actor context of a document (about 10 ms an article):
+        # off by default, the actor mentions and generic_actor cover the arguments
+        self.resolve_span = _optional("marsad.actors", "resolve_span") if resolve_spans else None
         self.generic_actor = _optional("marsad.actors", "generic_actor")
         self.time_for_span = _optional("marsad.times", "time_for_span")
 
@@ -1045,5 +1048,6 @@ def make_events(config: StageConfig) -> Stage:
         min_confidence=float(config.get("min_confidence", 0.5)),
         assault_threshold=(None if config.get("assault_threshold") is None
                            else float(config["assault_threshold"])),
+        resolve_spans=bool(config.get("resolve_spans", False)),
     )
     return coder

@@ -186,10 +186,11 @@ class TriggerLexicon:
         found: list[tuple[TriggerEntry, str, str]] = []
         seen: set[int] = set()
         for form, pre in word.variants:
-            for suffix in SUFFIXES:
-                if suffix and not form.endswith(suffix):
+            for size in range(min(_MAX_SUFFIX, len(form) - 2) + 1):
+                suffix = form[len(form) - size:] if size else ""
+                if suffix not in _SUFFIX_SET:
                     continue
-                stem = form[: len(form) - len(suffix)] if suffix else form
+                stem = form[: len(form) - size] if size else form
                 if len(stem) < 2:
                     continue
                 for entry, plus in self._index.get(stem, ()):
@@ -256,6 +257,7 @@ class TriggerLexicon:
 
 
 _SUFFIX_SET = frozenset(SUFFIXES)
+_MAX_SUFFIX = max(len(x) for x in SUFFIXES)
 
 
 @lru_cache(maxsize=1)
