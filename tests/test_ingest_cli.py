@@ -156,10 +156,11 @@ def test_ingest_stores_pipeline_events_and_skips_failures(tmp_path: Path) -> Non
             raise ValueError("stage bug")
         return next(d for d in docs if d.id == doc.id)
 
-    bare = [Document(text=d.text, id=d.id, date=d.date) for d in docs] + [bad]
+    bare = [Document(text=d.text, id=d.id, date=d.date) for d in docs] + [bad, Document(text=" \n")]
     with open_store(str(tmp_path / "ev.db")) as store:
         report = ingest((("mem", d) for d in bare), store, analyse, progress=False)
         assert report.added == 3 and report.failed == 1 and report.events == 4
+        assert report.empty == 1
         assert "stage bug" in report.errors[0]
         assert store.has_content(content_hash(docs[0]))
 

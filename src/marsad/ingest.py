@@ -130,6 +130,7 @@ class IngestReport:
     read: int = 0
     added: int = 0
     duplicates: int = 0
+    empty: int = 0
     failed: int = 0
     events: int = 0
     seconds: float = 0.0
@@ -278,8 +279,7 @@ def _ingest_batch(iterator: Iterator[tuple[str, Document]], store: Store, analys
             try:
                 h = content_hash(doc)
                 if not doc.text.strip():
-                    report.failed += 1
-                    report.errors.append(f"{origin}: {doc.id}: empty text")
+                    report.empty += 1
                     continue
                 if store.has_content(h):
                     report.duplicates += 1
@@ -322,8 +322,7 @@ def _read_chunk(iterator: Iterator[tuple[str, Document]], store: Store, report: 
             return chunk, True
         report.read += 1
         if not doc.text.strip():
-            report.failed += 1
-            report.errors.append(f"{origin}: {doc.id}: empty text")
+            report.empty += 1
             continue
         h = content_hash(doc)
         if h in seen or store.has_content(h):
