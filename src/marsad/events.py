@@ -510,7 +510,9 @@ class EventCoder:
             in_time = any(t.start <= w.start < t.end for t in ctx.doc.times)
             if num is not None:
                 k += num[1]
-            elif in_time or w.key in ("من", "امس", "فجر", "صباح", "مساء", "اليوم", "نحو",
+            elif in_time or ctx.cues.has("adjective_skip", w.key) or ctx.cues.has(
+                    "adjective_skip", w.variants[-1][0]) or w.key in (
+                    "من", "امس", "فجر", "صباح", "مساء", "اليوم", "نحو",
                                       "حوالي", "اكثر", "عدد", "عددا", "العديد", "بعض", "احد",
                                       "احدي", "عشرات", "مئات", "الاف"):
                 k += 1
