@@ -109,3 +109,14 @@ def test_segmenter_held_out_accuracy(shared_data: Path) -> None:
     assert scores["words"] > 5000
     assert scores["accuracy"] >= 0.97
     assert scores["clitic_accuracy"] >= 0.95
+
+
+def test_segmenter_future_sin_nisba_ya_and_one_letter_stems() -> None:
+    assert surfaces("ساهم") == ["ساهم"]
+    assert surfaces("سأكون") == ["س", "أكون"]
+    assert surfaces("سيطرتها") == ["سيطرت", "ها"]
+    assert surfaces("البغدادي") == ["البغدادي"]
+    assert surfaces("حياتي") == ["حيات", "ي"]
+    assert surfaces("وهم") in (["و", "هم"], ["وهم"])
+    assert ("", "ت", "هما") not in candidates("تهما")
+    assert ("", "ب", "ه") in candidates("به")

@@ -53,6 +53,8 @@ _DIACRITICS = frozenset(
 )
 _LIGHT = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 _IMPERFECT = frozenset("يتنا")
+#: Words that take the suffix ي "me/my" although they do not end in ة (ت) or ا.
+_MY_HOSTS = frozenset("ل ب حول دون امام جانب اتجاه مع عند بين خلف فوق تحت نحو وراء".split())
 
 MODEL_DIR = "models/segmenter"
 WEIGHTS_FILE = "weights.tsv.gz"
@@ -78,12 +80,21 @@ def light_key(word: str) -> tuple[str, list[int]]:
     return "".join(word[i] for i in keep).translate(_LIGHT), keep
 
 
+def raw_key(word: str, keep: list[int]) -> str:
+    """The kept characters of ``word`` (diacritics gone, hamzas kept)."""
+    return "".join(word[i] for i in keep)
+
+
 Candidate = tuple[str, str, str]  # (proclitics, stem, enclitic) over the light key
 
 
-def candidates(key: str) -> list[Candidate]:
+def candidates(key: str, raw: str | None = None) -> list[Candidate]:
     """Every admissible split of a light key: proclitic sequence + stem (>= 1 letter) +
-    optional pronoun suffix. The first candidate is always the unsplit word."""
+    optional pronoun suffix. The first candidate is always the unsplit word.
+
+    ``raw`` is the word without diacritics but with its hamzas (same length as ``key``):
+    the future ``س`` is split before an alef only when it carries a hamza (سأكون, not
+    ساهم)."""
     out: list[Candidate] = [("", key, "")]
     n = len(key)
     for pre in PROCLITIC_SEQUENCES:
@@ -99,8 +110,13 @@ def candidates(key: str) -> list[Candidate]:
             if stem_len < 1:
                 continue
             stem = key[lp : n - len(suf)]
-            if pre.endswith(FUTURE) and stem[0] not in _IMPERFECT:
+            if pre.endswith(FUTURE) and (stem[0] not in _IMPERFECT or (
+                    stem[0] == "ا" and (raw is None or raw[lp] != "أ"))):
                 continue
+            if stem_len == 1 and stem not in PREPOSITIONS:
+                continue  # a one-letter stem is only a preposition hosting a pronoun (له)
+            if suf == "ي" and stem[-1] not in "تا" and stem not in _MY_HOSTS:
+                continue  # ي is a nisba ending (بغدادي) far more often than "my"
             out.append((pre, stem, suf))
     return out
 
@@ -114,8 +130,13 @@ def features(key: str, cand: Candidate, lexicon: Mapping[str, int]) -> list[str]
     pre, stem, suf = cand
     hp = "P" if pre else "-"
     hs = "S" if suf else "-"
-    fs = _bucket(lexicon.get(stem, 0))
+    stem_count = lexicon.get(stem, 0)
+    if pre.endswith("ل") and stem.startswith("ل"):
+        # ل + لجيش: the stem is the word with its article, الجيش
+        stem_count = max(stem_count, lexicon.get("ا" + stem, 0))
+    fs = _bucket(stem_count)
     fw = _bucket(lexicon.get(key, 0))
+    fd = max(-6, min(6, fs - fw))
     feats = [
         "p:" + pre,
         "s:" + suf,
@@ -129,8 +150,11 @@ def features(key: str, cand: Candidate, lexicon: Mapping[str, int]) -> list[str]
         f"l:{min(len(stem), 9)}|{hp}{hs}",
         f"fs:{fs}|{hp}{hs}",
         f"fw:{fw}|{hp}{hs}",
-        f"fd:{max(-6, min(6, fs - fw))}|{hp}{hs}",
+        f"fd:{fd}|{hp}{hs}",
         f"fsp:{fs}|{pre}|{suf}",
+        f"fwp:{fw}|{pre}|{suf}",
+        f"fdp:{fd}|{pre}|{suf}",
+        "a2s:" + stem[:2] + "|" + hs,
     ]
     if pre:
         feats.append("pb:" + pre[-1] + "|" + stem[:2])
@@ -245,12 +269,16 @@ class LearnedSegmenter:
         self._cache[word] = result
         return result
 
-    def split(self, key: str) -> Candidate:
-        """The best split of a light key (protected names honoured)."""
+    def split(self, key: str, raw: str | None = None) -> Candidate:
+        """The best split of a light key (protected names honoured); ``raw`` as in
+        :func:`candidates`."""
         if key in self.protected or len(key) < 2:
             return ("", key, "")
-        cands = candidates(key)
-        protected = [c for c in cands if c[1] in self.protected and not c[2]]
+        cands = candidates(key, raw)
+        # و ف ب ل before a protected name are split off (وبنغازي); ك and س are not
+        # forced (كسرت is a verb, not ك + سرت)
+        protected = [c for c in cands if c[1] in self.protected and not c[2]
+                     and not any(p in c[0] for p in "كس")]
         if protected:
             cands = protected
         return max(cands, key=lambda c: self.score(key, c))
@@ -264,7 +292,7 @@ class LearnedSegmenter:
         key, keep = light_key(word)
         if not key:
             return _whole(word)
-        cand = self.split(key)
+        cand = self.split(key, raw_key(word, keep))
         return pieces_from_split(word, keep, key, cand, self.lexicon)
 
 

@@ -44,6 +44,7 @@ from marsad.segmenter import (
     candidates,
     features,
     light_key,
+    raw_key,
 )
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,10 @@ def _gold_split(pieces: list[tuple[str, str]]) -> Candidate | None:
     if len(pieces) == 1:
         return ("", forms[0], "")
     suf = ""
-    if forms[-1] in _ENCLITIC_SET and pieces[-1][1] == "PRON":
+    if forms[-1] in _ENCLITIC_SET and pieces[-1][1] == "PRON" \
+            and not all(f in ("و", "ف") for f in forms[:-1]):
+        # a pronoun after a preposition or a stem is a suffix; after و/ف alone it is
+        # the independent pronoun (وهم، فهم)
         suf = forms[-1]
         pieces = pieces[:-1]
         forms = forms[:-1]
@@ -307,8 +311,8 @@ def train_weights(words: list[GoldWord], lexicon: dict[str, int], epochs: int = 
     """Averaged structured perceptron over candidate splits."""
     examples = []
     for gw in words:
-        key = light_key(gw.word)[0]
-        cands = candidates(key)
+        key, keep = light_key(gw.word)
+        cands = candidates(key, raw_key(gw.word, keep))
         if gw.split not in cands:
             continue
         feats = [features(key, c, lexicon) for c in cands]
