@@ -544,6 +544,31 @@ def _hours(res: Res, op: str, rel: str | None, n: int, ref: date | None) -> Res:
     return res
 
 
+_FRACTIONS = {normalize_key("الربع"): 4, normalize_key("النصف"): 2, normalize_key("الثلث"): 3}
+_NTH_PART = {normalize_key(w): i for i, w in enumerate(("الأول", "الثاني", "الثالث", "الرابع"))}
+
+
+def _r_fraction(res: Res, g: dict[str, str | None], ctx: Ctx, ref: date | None, lx: Lexicon) -> Res | None:
+    """«الربع الأول من العام الجاري», «النصف الثاني من 2018»: a range of months."""
+    parts = _FRACTIONS[g["frac"] or ""]
+    nth = g["nth"] or ""
+    index = parts - 1 if nth not in _NTH_PART else _NTH_PART[nth]
+    if index >= parts:
+        return None
+    if g.get("year") or g.get("year2"):
+        year = int(g.get("year") or g.get("year2") or 0)
+    elif ref is not None:
+        year = _year_rel(g.get("yrel") or "", ctx, ref)
+    else:
+        res.kind, res.precision = "range", "range"
+        return res
+    months = 12 // parts
+    first = month_period(year, index * months + 1).start
+    last = month_period(year, (index + 1) * months).end
+    res.period, res.kind, res.precision = range_period(first, last), "range", "range"
+    return res
+
+
 def _r_decade(res: Res, g: dict[str, str | None], ctx: Ctx, ref: date | None, lx: Lexicon) -> Res | None:
     digit = lx.decades.get(g["dec"] or "")
     if digit is None:
@@ -572,6 +597,7 @@ _HANDLERS = {
     "rel_period": _r_rel_period,
     "holiday": _r_holiday,
     "decade": _r_decade,
+    "fraction": _r_fraction,
     "count": _r_count,
     "count_1": _r_count,
     "count_after": _r_count,

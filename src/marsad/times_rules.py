@@ -112,7 +112,8 @@ HSUF = r"(?:\s*(?:ه|هجري|هجريه|هجرية|للهجرة|للهجره)(?
 GSUF = r"(?:\s*(?:م|ميلادي|ميلادية|للميلاد)(?!\w))"
 REL = _n(
     "الماضي|الماضية|المقبل|المقبلة|القادم|القادمة|الجاري|الجارية|الحالي|الحالية|المنصرم|"
-    "المنصرمة|الفائت|الفائتة|المنقضي|السابق|السابقة|المنقضية|الأخير|الأخيرة"
+    "المنصرمة|الفائت|الفائتة|المنقضي|السابق|السابقة|المنقضية|الأخير|الأخيرة|الماضيين|"
+    "المقبلين|القادمين"
 )
 PART = _n(
     "مطلع|أوائل|بداية|بدايه|مستهل|بدايات|مطالع|منتصف|أواسط|وسط|أواخر|نهاية|نهايه|ختام|نهايات|"
@@ -136,7 +137,7 @@ RULE_ANCHORS: dict[str, str] = {
     "hijri_year": "year4", "month_year": "month", "month_rel": "month", "month": "month",
     "year_range": "year4", "year_range_old": "yearkw", "year": "year4", "rel_day": "relday",
     "weekday": "weekday", "rel_period": "unit", "count": "unit", "count_1": "unit",
-    "count_after": "unit", "holiday": "holiday", "decade": "decade",
+    "count_after": "unit", "holiday": "holiday", "decade": "decade", "fraction": "fraction",
 }
 
 
@@ -221,7 +222,7 @@ def rules() -> Rules:
             rf"(?:(?P<tod>{TOD})\s+)?(?:(?:{_n('يوم')}\s+)?(?P<wd>{AL}?{wd})\s*,?\s*)?(?:{_n('يوم')}\s+)?"
             rf"(?:(?P<day>\d{{1,2}})(?:\s*(?:-|–|{_n('إلى|الى|حتى')}|(?<={_n('بين')}\s+\d{{1,2}}\s*){_n('و')})\s*(?P<day2>\d{{1,2}}))?"
             rf"|(?P<ord>{ordinal}))"
-            rf"\s*(?:{_n('من')}\s+)?(?:{_n('شهر')}\s+)?{month_pair}{year_tail}?"
+            rf"\s*(?:{_n('من')}\s+)?(?:{_n('شهر|شهري')}\s+)?{month_pair}{year_tail}?"
             rf"(?:\s+(?P<rel>{REL}))?",
         ),
         (
@@ -250,16 +251,16 @@ def rules() -> Rules:
         ),
         (
             "month_year",
-            rf"(?:(?P<part>{PART})\s+)?(?:{_n('شهر')}\s+)?{month_pair}{year_tail}",
+            rf"(?:(?P<part>{PART})\s+)?(?:{_n('شهر|شهري')}\s+)?{month_pair}{year_tail}",
         ),
         (
             "month_rel",
-            rf"(?:(?P<part>{PART})\s+)?(?:{_n('شهر')}\s+)?{month_pair}\s+(?P<rel>{REL})",
+            rf"(?:(?P<part>{PART})\s+)?(?:{_n('شهر|شهري')}\s+)?{month_pair}\s+(?P<rel>{REL})",
         ),
         (
             "month",
             rf"(?:(?P<part>{PART})\s+(?:{_n('شهر')}\s+)?(?P<m1>{month_cue})"
-            rf"|{_n('شهر')}\s+(?P<m2>{month_any})"
+            rf"|{_n('شهر|شهري')}\s+(?P<m2>{month_any})"
             rf"|(?<=(?<!\w)[وف]?(?:{prep})\s+)(?P<m3>{month_strong})"
             rf"|(?<=\(\s?)(?P<m5>{month_strong})(?=\s*(?:\)|{_n('و')}\s?{month_any}))"
             rf"|(?<=(?<!\w)[وف]?(?:{_n('في|منذ|خلال|حتى')})\s+)(?P<m4>{month_cue}))"
@@ -301,6 +302,12 @@ def rules() -> Rules:
             rf"(?:\s+(?P<before_last>{_n('قبل')}\s+{_n('الماضي|الماضية|المنصرم|الفائت')})"
             rf"|\s+(?P<after_next>{_n('بعد')}\s+{_n('المقبل|المقبلة|القادم|القادمة')})"
             rf"|\s+(?P<rel>{REL})|(?<=(?:{PART}|{_n('هذا|هذه')})\s+\S+)(?!\s+(?:{_n('الدراسي|المالي|الهجري|الرياضي|الأول|الثاني|الثالث|الحالي|على|من')})))",
+        ),
+        (
+            "fraction",
+            rf"(?P<frac>{_n('الربع|النصف|الثلث')})\s+(?P<nth>{_n('الأول|الثاني|الثالث|الرابع|الأخير')})\s+(?:{_n('من')}\s+)?"
+            rf"(?:(?:{kw_year})\s+(?P<year>{YEAR})|(?P<year2>{YEAR})"
+            rf"|(?P<yrel>{_n('العام|السنة')}\s+{yrel}|{_n('هذا العام|هذه السنة')}))",
         ),
         (
             "decade",
@@ -362,6 +369,7 @@ def rules() -> Rules:
     anchor("yearkw", [_n(w) for w in ("عامي", "العامين", "سنتي")])
     anchor("holiday", [a for *_, a in lx.holidays.values()])
     anchor("decade", lx.decades)
+    anchor("fraction", [_n(w) for w in ("ربع", "نصف", "ثلث")])
     anchors = Anchors(
         words=re.compile(_trie(word_kinds) + r"(?!\w)"),
         kinds={w: tuple(sorted(k)) for w, k in word_kinds.items()},
