@@ -142,7 +142,7 @@ _REL_LAST = frozenset(normalize_key(w) for w in (
 _REL_NEXT = frozenset(normalize_key(w) for w in (
     "المقبل", "المقبلة", "القادم", "القادمة", "المقبلين", "القادمين",
 ))
-_PART_START = frozenset(normalize_key(w) for w in ("مطلع", "أوائل", "بداية", "بدايه", "مستهل", "بدايات", "مطالع"))
+_PART_START = frozenset(normalize_key(w) for w in ("مطلع", "أوائل", "بداية", "بدايه", "مستهل", "بدايات", "مطالع", "مفتتح", "غرة"))
 _PART_MID = frozenset(normalize_key(w) for w in ("منتصف", "أواسط", "وسط"))
 _UNIT_CODE = {"day": "D", "week": "W", "month": "M", "year": "Y"}
 
