@@ -394,6 +394,9 @@ class EventCoder:
                 return self._agent_by(ctx, head_after, hi), target, None
             if np_after is not None and not self._plausible_np(ctx, np_after):
                 np_after = None
+            passive = self._passive_casualty(ctx, cand, head_after, hi, left)
+            if passive is not None:
+                return self._agent_by(ctx, head_after, hi), passive, None
             if left is None and not coordinated:
                 left = self._preverbal_np(ctx, cand, lo)
             adjacent = left is not None and left[0].end is not None and \
@@ -441,8 +444,8 @@ class EventCoder:
                 and self._before_casualty_verb(ctx, source.end):
             # «ثلاثة جنود قتلوا»: the phrase before a casualty verb names the victims
             target, source = target or source, None
-        if target is None and cand.type == "ASSAULT":
-            target = self._victims(ctx, cand)
+        if cand.type == "ASSAULT" and (target is None or self._is_place(ctx, target)):
+            target = self._victims(ctx, cand) or target
         if target is None and cand.type in ("ASSAULT", "COERCE", "MOBILIZE"):
             target = self._place_target(ctx, cand, hi)
         if target is None and cand.type == "CONSULT":
@@ -479,6 +482,39 @@ class EventCoder:
         actor = self._actor(ctx, np_)
         return (actor, start) if actor is not None else None
 
+    @staticmethod
+    def _is_place(ctx: _Context, actor: EventActor) -> bool:
+        return actor.start is not None and any(
+            p.start == actor.start and p.end == actor.end for p in ctx.places)
+
+    def _passive_casualty(self, ctx: _Context, cand: _Candidate, after: int, hi: int,
+                          left: tuple[EventActor, int] | None) -> EventActor | None:
+        """«ثلاثة عراقيين قتلوا وأصيب 13»: a casualty verb after its subject and with no
+        object is read as passive; the subject names the victims."""
+        words = ctx.words
+        stem = words[cand.match.first].variants[-1][0]
+        if not stem.startswith(("قتل", "اصيب", "جرح")) or len(cand.match.slots_at) > 1:
+            return None
+        first = cand.match.first
+        if first == 0 or words[first - 1].is_punct:
+            return None
+        if after < hi:
+            nxt = words[after]
+            if not (nxt.key.startswith("و") or is_prep_phrase(nxt, ctx.cues)
+                    or any(t.start <= nxt.start < t.end for t in ctx.doc.times)):
+                return None  # an object follows: active («قتلت القوات ثلاثة»)
+        if left is not None and left[0].end is not None \
+                and 0 <= words[first].start - left[0].end <= 2:
+            return left[0]
+        k = first - 1
+        start = k
+        while start > 0 and first - start < 4 and not words[start - 1].is_punct \
+                and not ctx.cues.has("complementizer", words[start - 1].key) \
+                and not ctx.cues.has("speech", words[start - 1].key):
+            start -= 1
+        np_ = noun_phrase(words, self._skip_filler(ctx, start, first), first, ctx.cues)
+        return self._actor(ctx, np_) if np_ and np_[1] == first else None
+
     def _qama_subject(self, ctx: _Context, cand: _Candidate) -> EventActor | None:
         """«قامت دبابة اسرائيلية بقصف»: the subject of قام before a ب-noun trigger."""
         words = ctx.words
@@ -514,7 +550,8 @@ class EventCoder:
                     "adjective_skip", w.variants[-1][0]) or w.key in (
                     "من", "امس", "فجر", "صباح", "مساء", "اليوم", "نحو",
                                       "حوالي", "اكثر", "عدد", "عددا", "العديد", "بعض", "احد",
-                                      "احدي", "عشرات", "مئات", "الاف"):
+                                      "احدي", "عشرات", "مئات", "الاف", "نفسه", "نفسها",
+                                      "انفسهم", "نفسيهما"):
                 k += 1
             else:
                 break
