@@ -372,7 +372,8 @@ class EventCoder:
             slots = cand.match.slots_at
             if len(slots) > 1 and slots[1] > slots[0] + 1:
                 # «فرضت الولايات المتحدة عقوبات»: the subject sits inside the trigger
-                np_after = self._subject_np(ctx, slots[0] + 1, slots[1])
+                np_after = self._subject_np(ctx, self._skip_filler(ctx, slots[0] + 1, slots[1]),
+                                            slots[1])
             else:
                 np_after = self._subject_np(ctx, head_after, hi) if not has_pronoun else None
             left = self._left_subject(ctx, cand, lo)
@@ -518,8 +519,8 @@ class EventCoder:
     def _qama_subject(self, ctx: _Context, cand: _Candidate) -> EventActor | None:
         """«قامت دبابة اسرائيلية بقصف»: the subject of قام before a ب-noun trigger."""
         words = ctx.words
-        for k in range(cand.match.first - 1, max(-1, cand.match.first - 7), -1):
-            if words[k].is_punct:
+        for k in range(cand.match.first - 1, max(-1, cand.match.first - 11), -1):
+            if words[k].is_punct and words[k].text not in ("(", ")", "«", "»", '"'):
                 return None
             if words[k].variants[-1][0] in _QAMA:
                 np_ = noun_phrase(words, k + 1, cand.match.first, ctx.cues)
