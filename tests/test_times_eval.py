@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from marsad.errors import DataError
-from marsad.evaluation.dates import DEFAULT_CORPUS, default_gold, evaluate, load_gold
+from marsad.evaluation.dates import default_gold, evaluate, load_gold
 
 
 def test_gold_set_is_big_enough_and_by_reference() -> None:
@@ -23,7 +23,7 @@ def test_gold_set_is_big_enough_and_by_reference() -> None:
 
 
 def test_dates_scores_meet_the_target(shared_data: Path) -> None:
-    result = evaluate(corpus=DEFAULT_CORPUS)
+    result = evaluate()
     assert result["accuracy"] >= 0.95
     assert result["recall"] >= 0.90
     assert result["precision"] >= 0.95
@@ -45,6 +45,6 @@ def test_exhaustive_articles_count_stray_expressions(tmp_path: Path, shared_data
     assert gold and all(g["exhaustive"] for g in gold)
     partial = tmp_path / "gold.jsonl"
     partial.write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in gold[:1]), "utf-8")
-    result = evaluate(partial, DEFAULT_CORPUS)
+    result = evaluate(partial)
     assert result["unannotated_false_positives"] >= 3  # اليوم، يونيو 2018، أغسطس 2022
     assert result["precision"] < 1.0

@@ -22,9 +22,7 @@ Scores (JSON on stdout):
 
 from __future__ import annotations
 
-import gzip
 import json
-import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -37,12 +35,8 @@ from tqdm import tqdm
 
 from marsad.doc import Document, TimeExpression
 from marsad.errors import DataError
+from marsad.evaluation.corpus import CORPUS_LABEL, iter_corpus, read_texts
 from marsad.pipeline import Pipeline
-
-DEFAULT_CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "corpus" / (
-    "arabic_news_all_72k.jsonl.gz"
-)
-_ID = re.compile(r'\{"id": "([^"]+)"')
 
 
 def default_gold() -> Path:
@@ -71,25 +65,6 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
     return gold
 
 
-def load_articles(corpus: Path, ids: set[str]) -> dict[str, str]:
-    """The ``text`` of the named articles, read in place from the corpus."""
-    texts: dict[str, str] = {}
-    try:
-        with gzip.open(corpus, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                m = _ID.match(line)
-                if m and m.group(1) in ids:
-                    texts[m.group(1)] = json.loads(line)["text"]
-                    if len(texts) == len(ids):
-                        break
-    except FileNotFoundError:
-        raise DataError(f"corpus not found: {corpus}") from None
-    missing = ids - texts.keys()
-    if missing:
-        raise DataError(f"{len(missing)} gold articles missing from {corpus}: {sorted(missing)[:3]}")
-    return texts
-
-
 def _best(gold: dict[str, Any], found: Iterable[TimeExpression]) -> TimeExpression | None:
     best, best_overlap = None, 0
     for t in found:
@@ -99,11 +74,11 @@ def _best(gold: dict[str, Any], found: Iterable[TimeExpression]) -> TimeExpressi
     return best
 
 
-def evaluate(gold_path: Path | None = None, corpus: Path = DEFAULT_CORPUS, *,
+def evaluate(gold_path: Path | None = None, corpus: Path | None = None, *,
              progress: bool = False) -> dict[str, Any]:
     """Score the times stage on a gold file; returns the figures and the errors."""
     gold = load_gold(gold_path or default_gold())
-    texts = load_articles(corpus, {g["article"] for g in gold})
+    texts = read_texts({g["article"] for g in gold}, corpus)
     by_article: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for g in gold:
         by_article[(g["article"], g["article_date"])].append(g)
@@ -206,23 +181,17 @@ def _summary(c: Counter[str], per_cat: dict[str, Counter[str]],
     }
 
 
-def speed(corpus: Path = DEFAULT_CORPUS, articles: int = 500) -> dict[str, Any]:
+def speed(corpus: Path | None = None, articles: int = 500) -> dict[str, Any]:
     """CPU time of the text layer (sentences + tokens) and of the times stage on corpus
     articles spread over the whole file."""
     from marsad.times import find_times_in_doc
 
     docs: list[Document] = []
-    try:
-        with gzip.open(corpus, "rt", encoding="utf-8") as fh:
-            for n, line in enumerate(fh):
-                if n % 72 == 0:
-                    item = json.loads(line)
-                    if item.get("text"):
-                        docs.append(Document(text=item["text"], id=item["id"], date=item.get("date")))
-                if len(docs) >= articles:
-                    break
-    except FileNotFoundError:
-        raise DataError(f"corpus not found: {corpus}") from None
+    for n, item in enumerate(iter_corpus(corpus)):
+        if n % 72 == 0 and item.get("text"):
+            docs.append(Document(text=item["text"], id=item["id"], date=item.get("date")))
+        if len(docs) >= articles:
+            break
     text_layer = Pipeline.from_config(stages=["sentences", "tokens"])
     text_layer(docs[0])
     t0 = time.process_time()
@@ -245,12 +214,12 @@ def speed(corpus: Path = DEFAULT_CORPUS, articles: int = 500) -> dict[str, Any]:
 @click.option("--gold", "gold_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Gold JSONL file (default: the packaged dates_gold.jsonl).")
 @click.option("--corpus", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_CORPUS, show_default=True, help="The shared news corpus.")
+              default=None, show_default=CORPUS_LABEL, help="The shared news corpus.")
 @click.option("--errors/--no-errors", "show_errors", default=False,
               help="Include every error in the output.")
 @click.option("--speed", "speed_articles", type=int, default=0, show_default=True,
               help="Also time the stage against the text layer on this many corpus articles.")
-def command(gold_path: Path | None, corpus: Path, show_errors: bool, speed_articles: int) -> None:
+def command(gold_path: Path | None, corpus: Path | None, show_errors: bool, speed_articles: int) -> None:
     """Accuracy, recall and precision of the times stage on annotated expressions."""
     result = evaluate(gold_path, corpus, progress=True)
     if speed_articles > 0:

@@ -14,12 +14,11 @@ asks for the very GeoNames entry (or the same curated name where GeoNames has no
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,12 +27,8 @@ import click
 
 from marsad.doc import Document, PlaceMention
 from marsad.errors import DataError
+from marsad.evaluation.corpus import CORPUS_LABEL, read_texts
 
-#: Where the shared data lives for a checkout (``../shared/data`` from the project root).
-DEFAULT_CORPUS = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "data" / "corpus"
-    / "arabic_news_all_72k.jsonl.gz"
-)
 RADIUS_KM = 25.0
 
 
@@ -59,29 +54,6 @@ def load_gold(path: Path | None = None) -> list[dict[str, Any]]:
         if not {"article", "start", "end", "lat", "lon", "country"} <= g.keys():
             raise DataError(f"geo gold record lacks fields: {g}")
     return gold
-
-
-def read_articles(ids: Iterable[str], corpus: Path = DEFAULT_CORPUS) -> dict[str, str]:
-    """The texts of the given article ids, read from the gzipped JSONL corpus."""
-    need = set(ids)
-    if not corpus.is_file():
-        raise DataError(f"corpus not found: {corpus} (the shared data must sit beside the checkout)")
-    texts: dict[str, str] = {}
-    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            i = line.find('"id": "')
-            if i < 0:
-                continue
-            i += 7
-            aid = line[i : line.index('"', i)]
-            if aid in need:
-                texts[aid] = json.loads(line)["text"]
-                if len(texts) == len(need):
-                    break
-    missing = need - texts.keys()
-    if missing:
-        raise DataError(f"{len(missing)} gold articles not in the corpus, e.g. {sorted(missing)[:3]}")
-    return texts
 
 
 def is_correct(pred: PlaceMention, gold: dict[str, Any]) -> bool:
@@ -126,11 +98,11 @@ def _geocoder(ner: bool) -> Any:
     return lambda text: resolver(text, pipe(Document(text=text)).entities)
 
 
-def evaluate(gold_path: Path | None = None, corpus: Path = DEFAULT_CORPUS, *, ner: bool = False,
+def evaluate(gold_path: Path | None = None, corpus: Path | None = None, *, ner: bool = False,
              show_errors: bool = False) -> dict[str, Any]:
     """Scores of the places stage on the gold mentions."""
     gold = load_gold(gold_path)
-    texts = read_articles((g["article"] for g in gold), corpus)
+    texts = read_texts((g["article"] for g in gold), corpus)
     geocode = _geocoder(ner)
     start = time.perf_counter()
     predictions = {aid: geocode(text) for aid, text in texts.items()}
@@ -184,12 +156,12 @@ def evaluate(gold_path: Path | None = None, corpus: Path = DEFAULT_CORPUS, *, ne
 @click.command("geo")
 @click.option("--gold", "gold_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Gold JSONL (default: the packaged geo_gold.jsonl).")
-@click.option("--corpus", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CORPUS,
-              show_default=True, help="The shared news corpus (gzipped JSONL).")
+@click.option("--corpus", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              show_default=CORPUS_LABEL, help="The shared news corpus (gzipped JSONL).")
 @click.option("--ner/--no-ner", default=False, show_default=True,
               help="Also run the NER stage and pass its entities to the places stage.")
 @click.option("--errors", "show_errors", is_flag=True, help="List the wrong mentions too.")
-def command(gold_path: Path | None, corpus: Path, ner: bool, show_errors: bool) -> None:
+def command(gold_path: Path | None, corpus: Path | None, ner: bool, show_errors: bool) -> None:
     """Geocoding accuracy on place mentions in context (JSON on stdout)."""
     result = evaluate(gold_path, corpus, ner=ner, show_errors=show_errors)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
