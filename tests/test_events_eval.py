@@ -27,7 +27,7 @@ def full_all():  # type: ignore[no-untyped-def]
 def test_events_eval_gsr_heldout_minimum() -> None:
     report = evaluate_gsr(GSR / "assault_gsr.csv", split="heldout", baseline=True)
     assert report["sentences"] > 900
-    assert report["f1"] >= 0.56 and report["recall"] >= 0.65
+    assert report["f1"] >= 0.60 and report["recall"] >= 0.70
     # it beats the dictionary coder by a wide margin
     assert report["f1"] >= report["baseline_dictionary_coder"]["f1"] + 0.15
 

@@ -1,6 +1,7 @@
 """The sentence classifier that accepts or rejects ASSAULT trigger candidates.
 
-A logistic regression over hashed features of the sentence: its word stems and the
+A logistic regression over hashed features of the sentence: its word stems and stem
+bigrams, and the
 trigger-lexicon matches (type, entry, mode, the word before each ASSAULT trigger, a
 future proclitic), no length, number or date cues (they tie the model to one news style). Trained by ``marsad train events``
 (:mod:`marsad.training.events`) and shipped as ``marsad/models/events/assault_lr.npz``.
@@ -42,6 +43,8 @@ def sentence_features(words: Sequence[Word], matches: Sequence[TriggerMatch]) ->
     feats: set[str] = {"bias"}
     for stem in stems:
         feats.add("u:" + stem)
+    for first, second in zip(stems, stems[1:]):
+        feats.add("b:" + first + "_" + second)
     first_assault = True
     for m in matches:
         entry = m.entry
