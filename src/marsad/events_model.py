@@ -9,6 +9,7 @@ future proclitic), no length, number or date cues (they tie the model to one new
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ def sentence_features(words: Sequence[Word], matches: Sequence[TriggerMatch]) ->
     feats: set[str] = {"bias"}
     for stem in stems:
         feats.add("u:" + stem)
-    for first, second in zip(stems, stems[1:]):
+    for first, second in itertools.pairwise(stems):
         feats.add("b:" + first + "_" + second)
     first_assault = True
     for m in matches:
