@@ -62,6 +62,7 @@ _AERIAL = tuple(match_key(w) for w in _AERIAL)
 _DRONE = tuple(match_key(w) for w in _DRONE)
 _PRONOUN_SUFFIXES = frozenset({"ه", "ها", "هم", "هما", "ته", "تها", "تهم", "اته", "اتها", "اتهم",
                                "وه", "وها", "وهم", "يه", "يها", "يهم", "كم", "نا"})
+_PURPOSE_TYPES = frozenset({"CONSULT", "SUPPORT", "AGREE", "COOPERATE", "AID", "REQUEST"})
 _QAMA = frozenset(match_key(w) for w in ("قام", "قامت", "يقوم", "تقوم", "قاموا", "يقومون"))
 _STRONG_HYPOTHETICAL = frozenset(match_key(w) for w in (
     "المقرر", "المتوقع", "المنتظر", "يعتزم", "تعتزم", "سوف", "المرتقب", "يرتقب"))
@@ -328,6 +329,9 @@ class EventCoder:
         cues = self.cues
         if "س" in cand.match.proclitics and cand.role == "v":
             return True
+        if cand.type in _PURPOSE_TYPES and cand.role != "v" \
+                and cand.match.proclitics.lstrip("وف")[:1] == "ل":
+            return True  # «لبحث», «لتأييد», «للتفاوض»: a purpose, not a fact
         for k in range(max(0, cand.first - 6), cand.first):
             key = words[k].key
             if key in ("قد", "وقد", "فقد"):
