@@ -102,3 +102,9 @@ def test_events_threatened_act_is_hypothetical(coder: EventCoder) -> None:
     events = _events(coder, "هدد الرئيس بطرد السفير.")
     sanction = [e for e in events if e.type == "SANCTION"]
     assert sanction and sanction[0].hypothetical
+
+
+def test_events_contexts_from_clause(coder: EventCoder) -> None:
+    events = _events(coder, "فرضت الولايات المتحدة عقوبات على إيران بسبب برنامجها النووي.")
+    sanction = [e for e in events if e.type == "SANCTION"]
+    assert sanction and "cbrn" in sanction[0].contexts and "economic" in sanction[0].contexts

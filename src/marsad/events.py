@@ -23,6 +23,8 @@ import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from marsad.doc import (
@@ -275,7 +277,7 @@ class EventCoder:
             evidence=Evidence(start, end, ctx.doc.text[start:end]),
             sentence=ctx.index,
             mode=mode,
-            contexts=tuple(sorted(cand.contexts)),
+            contexts=tuple(sorted(cand.contexts | _clause_contexts(words, lo, hi))),
             source=source,
             target=target,
             location=self._location(ctx, cand, lo, hi, source, target),
@@ -1021,6 +1023,31 @@ class EventCoder:
         if ctx.doc.date:
             return ctx.doc.date[:10], "unknown"
         return None, None
+
+
+@lru_cache(maxsize=1)
+def _context_stems() -> tuple[tuple[str, str], ...]:
+    """(stem, context) pairs from ``marsad/data/events/contexts.tsv``."""
+    text = resources.files("marsad").joinpath("data/events/contexts.tsv").read_text("utf-8")
+    pairs: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        context, stems = line.split("\t", 1)
+        pairs.extend((match_key(stem), context) for stem in stems.split())
+    return tuple(pairs)
+
+
+def _clause_contexts(words: Sequence[Word], lo: int, hi: int) -> set[str]:
+    """Contexts given by the words of a clause («حفظ السلام» → peacekeeping)."""
+    found: set[str] = set()
+    stems = _context_stems()
+    for w in words[lo:hi]:
+        form = w.variants[-1][0]
+        for stem, context in stems:
+            if form.startswith(stem) or w.key.startswith(stem):
+                found.add(context)
+    return found
 
 
 def cue_word(word: Word, cues: Cues) -> bool:
