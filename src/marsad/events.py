@@ -272,6 +272,11 @@ class EventCoder:
             end = max(end, words[trig.last].end)
         trigger_text = " ".join(words[k].text for t in cand.triggers for k in t.slots_at)
         date, precision = self._date(ctx, start, end)
+        location = self._location(ctx, cand, lo, hi, source, target)
+        if location is not None and location.country:
+            # a generic actor without a country takes the country where the event happened
+            source = _with_country(source, location.country)
+            target = _with_country(target, location.country)
         return Event(
             type=cand.type,
             evidence=Evidence(start, end, ctx.doc.text[start:end]),
@@ -280,7 +285,7 @@ class EventCoder:
             contexts=tuple(sorted(cand.contexts | _clause_contexts(words, lo, hi))),
             source=source,
             target=target,
-            location=self._location(ctx, cand, lo, hi, source, target),
+            location=location,
             date=date,
             date_precision=precision,
             confidence=round(float(confidence), 3),
@@ -1095,6 +1100,14 @@ def _future_verb(word: Word, cues: Cues) -> bool:
                 and not cues.has("not_future", word.key):
             return True
     return False
+
+
+def _with_country(actor: EventActor | None, country: str) -> EventActor | None:
+    """A generic actor (no country, a sector, no knowledge-base link) given ``country``."""
+    if actor is None or actor.country or actor.kb_id or not actor.sector:
+        return actor
+    code = (country + actor.sector) if actor.sector else actor.code
+    return dataclasses.replace(actor, country=country, code=code)
 
 
 def _bl_proclitic(word: Word) -> bool:
