@@ -237,6 +237,8 @@ class EventCoder:
                governing: Sequence[_Candidate], prev_source: EventActor | None = None
                ) -> Event | None:
         words = ctx.words
+        if cand.type == "REQUEST" and cand.first > 0 and parse_number(words, cand.first - 1):
+            return None  # «140 طالبا» are students
         lo, hi = clause_bounds(words, cand.first, ctx.cues)
         hi = max(hi, clause_bounds(words, cand.last, ctx.cues)[1])
         negated = self._negated(words, cand, lo)

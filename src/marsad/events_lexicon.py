@@ -250,7 +250,8 @@ class TriggerLexicon:
             if any(m.entry.type == "NONE" for m in best):
                 i += best_len
                 continue
-            best.sort(key=lambda m: -m.entry.weight)
+            # the reading that strips fewer proclitics wins («بحثنا» is no «ب + حثّنا»)
+            best.sort(key=lambda m: (len(m.proclitics), -m.entry.weight))
             out.append(best[0])
             i += best_len
         return out
