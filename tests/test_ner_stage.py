@@ -78,3 +78,17 @@ def test_bio_spans_and_score() -> None:
     assert s["LOC"]["f1"] == 100.0
     assert s["PER"]["f1"] == 0.0
     assert s["micro"]["precision"] == 50.0
+
+
+def test_viterbi_bio_never_starts_inside() -> None:
+    import numpy as np
+
+    from marsad.ner_neural import LABELS, viterbi_bio
+
+    probs = np.full((3, len(LABELS)), 0.01)
+    probs[0, LABELS.index("I-PER")] = 0.9  # an I- first: must not be chosen
+    probs[0, LABELS.index("B-PER")] = 0.5
+    probs[1, LABELS.index("I-LOC")] = 0.9  # I-LOC after B-PER: invalid
+    probs[1, LABELS.index("I-PER")] = 0.6
+    probs[2, LABELS.index("O")] = 0.9
+    assert [LABELS[j] for j in viterbi_bio(probs)] == ["B-PER", "I-PER", "O"]

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from marsad.doc import Document, Entity, Token
 from marsad.errors import ModelError
 from marsad.ner_data import spans
@@ -33,7 +35,14 @@ from marsad.ner_features import (
     Resources,
     norm,
 )
+from marsad.ner_neural import LABELS, NumpyTagger, viterbi_bio
 from marsad.pipeline import Stage, StageConfig, register_stage
+
+#: Weight of the CRF's marginals when averaged with the BiLSTM-CRF's, and the factor on
+#: the probability of ``O`` before decoding (below 1 favours recall); both chosen on a dev
+#: split carved from the ANERcorp train part.
+CRF_WEIGHT = 0.4
+O_SCALE = 0.6
 
 PACKAGE = Path(__file__).resolve().parent
 MODEL_DIR = PACKAGE / "models" / "ner"
@@ -74,15 +83,23 @@ class NerModel:
             self.tagger.open(str(files[0]))
         except Exception as exc:  # pycrfsuite raises a bare ValueError/IOError
             raise ModelError(f"cannot open NER model {files[0]}: {exc}") from exc
+        self.neural: NumpyTagger | None = None
+        if (model_dir / "neural.npz").is_file():
+            self.neural = NumpyTagger(model_dir / "neural.npz", self.resources)
+        self.crf_weight = CRF_WEIGHT
         self.titles = {tuple(norm(w) for w in t.split()) for t in _read_lines(data_dir / "titles.txt")}
         self.max_title = max(len(t) for t in self.titles)
         self.title_words = {t[0] for t in self.titles}
         self._core = lru_cache(maxsize=200_000)(self._core_uncached)  # type: ignore[method-assign]
         self.lexicon: dict[str, str] = {}
+        heads: dict[str, set[int]] = {}
         for name_file in ("places_extra.tsv", "persons_extra.tsv"):
             for line in _read_lines(data_dir / name_file):
                 name, kind = line.split("\t")[:2]
-                self.lexicon[" ".join(norm(w) for w in name.split())] = kind
+                key = " ".join(norm(w) for w in name.split())
+                self.lexicon[key] = kind
+                heads.setdefault(key.split(" ")[0], set()).add(key.count(" ") + 1)
+        self.lexicon_heads = {h: tuple(sorted(v, reverse=True)) for h, v in heads.items()}
 
     # -- tagging ---------------------------------------------------------------------------
 
@@ -100,6 +117,34 @@ class NerModel:
         marginal = self.tagger.marginal
         probs = [marginal(lab, i) if lab != "O" else 1.0 for i, lab in enumerate(labels)]
         return labels, probs
+
+    def crf_marginals(self, words: Sequence[str]) -> np.ndarray:
+        """The CRF's (words, labels) marginals in :data:`LABELS` order."""
+        tagger = self.tagger
+        tagger.set(self.features.sentence(words))
+        known = set(tagger.labels())
+        out = np.zeros((len(words), len(LABELS)))
+        for j, lab in enumerate(LABELS):
+            if lab in known:
+                out[:, j] = [tagger.marginal(lab, i) for i in range(len(words))]
+        return out
+
+    def tag_sentences(self, sents: Sequence[Sequence[str]]) -> list[tuple[list[str], list[float]]]:
+        """Labels and per-word confidences for many sentences: the CRF alone, or the
+        weighted average of the CRF's and the BiLSTM-CRF's marginals, decoded as valid BIO."""
+        if self.neural is None:
+            return [self.tag_with_marginals(s) for s in sents]
+        nn = self.neural.marginals_many(sents)
+        out: list[tuple[list[str], list[float]]] = []
+        for words, p_nn in zip(sents, nn, strict=True):
+            if not words:
+                out.append(([], []))
+                continue
+            probs = self.crf_weight * self.crf_marginals(words) + (1 - self.crf_weight) * p_nn
+            probs[:, 0] *= O_SCALE
+            path = viterbi_bio(probs)
+            out.append(([LABELS[j] for j in path], [float(probs[i, j]) for i, j in enumerate(path)]))
+        return out
 
     def gazetteer_types(self, key: str) -> frozenset[str]:
         """Types the gazetteer gives a normalised name."""
@@ -121,8 +166,9 @@ class NerModel:
         for i, w in enumerate(words):
             by_sentence.setdefault(w.sentence, []).append(i)
         found: list[tuple[int, int, str, float]] = []  # word index span, type, confidence
-        for idx in by_sentence.values():
-            labels, probs = self.tag_with_marginals([words[i].text for i in idx])
+        groups = list(by_sentence.values())
+        tagged = self.tag_sentences([[words[i].text for i in idx] for idx in groups])
+        for idx, (labels, probs) in zip(groups, tagged, strict=True):
             for s, e, kind in sorted(spans(labels)):
                 conf = math.fsum(probs[s:e]) / (e - s)
                 found.append((idx[s], idx[e - 1] + 1, kind, conf))
@@ -167,26 +213,36 @@ class NerModel:
 
     def _add_lexicon(self, words: Sequence[Word], found: list[tuple[int, int, str, float]]
                      ) -> list[tuple[int, int, str, float]]:
-        """Add the curated places and persons the model left untagged."""
-        taken = [False] * len(words)
-        for s, e, _k, _c in found:
+        """Add the curated places and persons: where the model left the words untagged, or
+        tagged only part of the name (``غسان`` of ``غسان سلامة``) with nothing outside it."""
+        owner = [-1] * len(words)
+        for k, (s, e, _kind, _c) in enumerate(found):
             for i in range(s, e):
-                taken[i] = True
+                owner[i] = k
+        heads = self.lexicon_heads
+        dropped: set[int] = set()
         extra: list[tuple[int, int, str, float]] = []
-        for i, w in enumerate(words):
-            if taken[i]:
-                continue
-            for n in (3, 2, 1):
-                if i + n > len(words) or any(taken[i:i + n]):
+        i = 0
+        while i < len(words):
+            step = 1
+            core = self._core(words[i].text)
+            for n in heads.get(core, ()):
+                if i + n > len(words) or words[i + n - 1].sentence != words[i].sentence:
                     continue
-                key = " ".join([self._core(w.text), *(norm(words[j].text)
-                                                       for j in range(i + 1, i + n))])
-                if key in self.lexicon:
-                    extra.append((i, i + n, self.lexicon[key], 0.6))
-                    for j in range(i, i + n):
-                        taken[j] = True
-                    break
-        return found + extra
+                key = " ".join([core, *(norm(words[j].text) for j in range(i + 1, i + n))])
+                kind = self.lexicon.get(key)
+                if kind is None:
+                    continue
+                inside = {owner[j] for j in range(i, i + n)} - {-1}
+                if any(found[k][0] < i or found[k][1] > i + n for k in inside):
+                    continue
+                dropped |= inside
+                conf = max([found[k][3] for k in inside], default=0.6)
+                extra.append((i, i + n, kind, conf))
+                step = n
+                break
+            i += step
+        return [f for k, f in enumerate(found) if k not in dropped] + extra
 
     def _core(self, word: str) -> str:
         return self._core_uncached(word)
@@ -286,7 +342,7 @@ class NerModel:
             t_end = words[title[1] - 1].end
             t_text = doc.text[t_start:t_end]
         return Entity(start=start, end=end, text=text, type=kind, confidence=round(conf, 3),
-                      title=t_text, title_start=t_start, title_end=t_end, source="crf")
+                      title=t_text, title_start=t_start, title_end=t_end, source="model")
 
 
 def group_words(doc: Document) -> list[Word]:

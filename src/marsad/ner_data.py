@@ -46,6 +46,8 @@ def read_conll(path: str | Path) -> list[Sentence]:
                     words, tags = [], []
                 continue
             parts = line.split()
+            if (len(parts) == 1 and _map_tag(parts[0]) != "O") or parts == ["O"]:
+                continue  # a tag with an empty token (seen in AQMAR): skip it
             if len(parts) < 2:
                 raise DataError(f"{p}:{lineno}: expected 'token TAG', got {line!r}")
             words.append(" ".join(parts[:-1]) if len(parts) > 2 else parts[0])

@@ -45,12 +45,21 @@ class Resources:
     freq: dict[str, int] = field(default_factory=dict)
     gazetteer: dict[str, frozenset[str]] = field(default_factory=dict)
     max_gaz_len: int = 1
+    lexicon: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lexicon_raw: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    gaz_heads: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, cluster_path: Path, gazetteer_path: Path) -> Resources:
-        """Read the cluster table (``word c1 c2 c3 logfreq``) and the gazetteer
-        (``name<TAB>TYPE``, names already normalised)."""
+    def load(cls, cluster_path: Path, gazetteer_path: Path,
+             lexicon_path: Path | None = None) -> Resources:
+        """Read the cluster table (``word c1 c2 c3 logfreq``), the gazetteer
+        (``name<TAB>TYPE``, names already normalised) and the corpus name lexicon
+        (``word PER LOC ORG MISC BEGIN count``, percentages; see :func:`lexicon_features`)."""
         res = cls()
+        if lexicon_path is not None:
+            res.lexicon_raw = read_lexicon(lexicon_path)
+            res.lexicon = {w: f for w, nums in res.lexicon_raw.items()
+                           if (f := lexicon_features(nums[:4], nums[4], nums[5]))}
         with gzip.open(cluster_path, "rt", encoding="utf-8") as fh:
             for line in fh:
                 parts = line.rstrip("\n").split("\t")
@@ -67,7 +76,47 @@ class Resources:
                 gaz.setdefault(parts[0], set()).add(parts[1])
         res.gazetteer = {k: frozenset(v) for k, v in gaz.items()}
         res.max_gaz_len = max((k.count(" ") + 1 for k in gaz), default=1)
+        heads: dict[str, set[int]] = {}
+        for k in gaz:
+            n = k.count(" ") + 1
+            if n > 1:
+                heads.setdefault(k.split(" ", 1)[0], set()).add(n)
+        res.gaz_heads = {h: tuple(sorted(v, reverse=True)) for h, v in heads.items()}
         return res
+
+
+LEXICON_TYPES = ("PER", "LOC", "ORG", "MISC")
+
+
+def lexicon_features(ratios: Sequence[int], begin: int, count: int) -> tuple[str, ...]:
+    """Features from how often the corpus tagger labelled a word as each type
+    (percentages), how often as an entity's first word, and how often it was seen."""
+    feats: list[str] = []
+    for kind, r in zip(LEXICON_TYPES, ratios, strict=True):
+        if r >= 80:
+            feats.append(f"lx={kind}:4")
+        elif r >= 50:
+            feats.append(f"lx={kind}:3")
+        elif r >= 20:
+            feats.append(f"lx={kind}:2")
+        elif r >= 5:
+            feats.append(f"lx={kind}:1")
+    if feats:
+        feats.append("lxb=" + str(begin // 25))
+        feats.append("lxn=" + str(min(count.bit_length(), 12) // 3))
+    return tuple(feats)
+
+
+def read_lexicon(path: Path) -> dict[str, tuple[int, ...]]:
+    """The corpus name lexicon: per word, the percentages labelled PER, LOC, ORG, MISC,
+    the percentage of entity labels that began an entity, and the occurrence count."""
+    out: dict[str, tuple[int, ...]] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 7:
+                out[parts[0]] = tuple(int(x) for x in parts[1:])
+    return out
 
 
 def stem(word: str, freq: dict[str, int]) -> str:
@@ -108,6 +157,8 @@ class FeatureExtractor:
         self.res = resources
         self._word = lru_cache(maxsize=300_000)(self._word_features)
         self._ctx = lru_cache(maxsize=300_000)(self._context_features)
+        self._ctx_off = lru_cache(maxsize=1_000_000)(self._offset_features)
+        self._stem = lru_cache(maxsize=300_000)(lambda w: stem(w, self.res.freq))
 
     def _word_features(self, word: str) -> tuple[str, ...]:
         res = self.res
@@ -141,6 +192,13 @@ class FeatureExtractor:
                 feats.extend(f"sc{i}={c}" for i, c in enumerate(cs))
         else:
             feats.extend(f"sc{i}={c}" for i, c in enumerate(cw or ()))
+        lex = res.lexicon.get(w)
+        if lex is None and s != w:
+            lex = res.lexicon.get(s)
+            if lex is None and al:
+                lex = res.lexicon.get("ال" + s)
+        if lex:
+            feats.extend(lex)
         for t in res.gazetteer.get(w, ()):
             feats.append("g=" + t)
         if s != w:
@@ -153,8 +211,13 @@ class FeatureExtractor:
 
     def _context_features(self, word: str) -> tuple[str, ...]:
         """The subset of a word's features its neighbours see."""
-        keep = ("w=", "s=", "c0", "c1", "c2", "sc1", "g=", "gs=", "sh=", "x2=", "oov")
+        keep = ("w=", "s=", "c0", "c1", "c2", "sc1", "g=", "gs=", "sh=", "x2=", "oov", "lx=")
         return tuple(f for f in self._word(word) if f.startswith(keep))
+
+    def _offset_features(self, word: str, off: int) -> tuple[str, ...]:
+        """A neighbour's context features under its offset prefix."""
+        prefix = f"{off}:"
+        return tuple(prefix + f for f in self._ctx(word))
 
     def gazetteer_spans(self, words: Sequence[str]) -> list[list[str]]:
         """Per position, features for multi-word gazetteer names covering it
@@ -163,13 +226,17 @@ class FeatureExtractor:
         n = len(words)
         out: list[list[str]] = [[] for _ in range(n)]
         normed = [norm(w) for w in words]
-        stems = [stem(w, res.freq) for w in normed]
+        stems = [self._stem(w) for w in normed]
+        heads = res.gaz_heads
         i = 0
         while i < n:
             matched = 0
-            for length in range(min(res.max_gaz_len, n - i), 1, -1):
+            firsts = {normed[i], stems[i]}
+            lengths = sorted({m for f in firsts for m in heads.get(f, ()) if m <= n - i},
+                             reverse=True)
+            for length in lengths:
                 tail = " ".join(normed[i + 1 : i + length])
-                for first in {normed[i], stems[i]}:
+                for first in firsts:
                     types = res.gazetteer.get(first + " " + tail)
                     if types:
                         for t in types:
@@ -186,7 +253,7 @@ class FeatureExtractor:
         """Features for every word of one sentence."""
         n = len(words)
         own = [self._word(w) for w in words]
-        ctx = [self._ctx(w) for w in words]
+        ctx_off = self._ctx_off
         gspans = self.gazetteer_spans(words)
         result: list[list[str]] = []
         for i in range(n):
@@ -195,9 +262,9 @@ class FeatureExtractor:
             for off in self.WINDOW:
                 j = i + off
                 if 0 <= j < n:
-                    prefix = f"{off}:"
-                    feats.extend(prefix + f for f in ctx[j])
-                    feats.extend(prefix + f for f in gspans[j])
+                    feats.extend(ctx_off(words[j], off))
+                    if gspans[j]:
+                        feats.extend(f"{off}:{f}" for f in gspans[j])
                 else:
                     feats.append(f"{off}:pad")
             if i > 0:

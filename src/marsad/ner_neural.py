@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from marsad.ner_features import FeatureExtractor, Resources, norm, shape, stem
 
@@ -21,7 +22,7 @@ LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "
 GAZ_TYPES = ("PER", "LOC", "ORG", "GPE")
 SHAPES = ("ar", "num", "punct", "latin", "mixed")
 MAX_CHARS = 16
-N_FLAGS = 4 * len(GAZ_TYPES) + len(SHAPES) + 3
+N_FLAGS = 4 * len(GAZ_TYPES) + len(SHAPES) + 3 + 7
 
 
 class Vocab:
@@ -62,6 +63,12 @@ class Encoder:
         flags[21] = 1.0 if s != w else 0.0
         flags[22] = 1.0 if cl is None else 0.0
         flags[23] = min(len(s), 10) / 10.0
+        lex = res.lexicon_raw.get(w) or res.lexicon_raw.get(s)
+        if lex is not None:
+            for k in range(5):
+                flags[24 + k] = lex[k] / 100.0
+            flags[29] = min(lex[5].bit_length(), 16) / 16.0
+            flags[30] = 1.0
         return wi, si, c[0], c[1], c[2], chars, tuple(flags)
 
     def sentence(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -84,8 +91,39 @@ class Encoder:
         return ids, chars, flags
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)
+def _bio_tables() -> tuple[np.ndarray, np.ndarray]:
+    k = len(LABELS)
+    allowed = np.zeros((k, k))
+    start = np.zeros(k)
+    for j, lab in enumerate(LABELS):
+        if lab.startswith("I-"):
+            start[j] = -1e9
+            for i, prev in enumerate(LABELS):
+                if prev[2:] != lab[2:]:
+                    allowed[i, j] = -1e9
+    return allowed, start
+
+
+_BIO_TRANSITIONS, _BIO_START = _bio_tables()
+
+
+def viterbi_bio(probs: np.ndarray) -> list[int]:
+    """The most probable label path under per-word label probabilities (:data:`LABELS`
+    order) that is valid BIO (an ``I-X`` only after ``B-X`` or ``I-X``)."""
+    n, k = probs.shape
+    logp = np.log(np.maximum(probs, 1e-12))
+    allowed = _BIO_TRANSITIONS
+    score = _BIO_START + logp[0]
+    back = np.zeros((n, k), dtype=np.int64)
+    for i in range(1, n):
+        cand = score[:, None] + allowed
+        back[i] = np.argmax(cand, axis=0)
+        score = cand[back[i], np.arange(k)] + logp[i]
+    path = [int(np.argmax(score))]
+    for i in range(n - 1, 0, -1):
+        path.append(int(back[i, path[-1]]))
+    path.reverse()
+    return path
 
 
 class NumpyTagger:
@@ -100,6 +138,9 @@ class NumpyTagger:
         chars = [str(c) for c in z["vocab_chars"]]
         self.encoder = Encoder(Vocab(words, chars), resources)
         self.hidden = self.p["lstm_f_whh"].shape[1]
+        # the matrices are small: BLAS threads only add synchronisation cost
+        self._blas = ThreadpoolController()
+        self._prepare_lstm()
         self._char_feats = lru_cache(maxsize=300_000)(self._char_cnn)
 
     def _char_cnn(self, word: str) -> np.ndarray:
@@ -124,65 +165,147 @@ class NumpyTagger:
         ]
         return np.concatenate(parts, axis=1).astype(np.float32)
 
-    def _lstm(self, x: np.ndarray, lengths: np.ndarray, d: str, reverse: bool) -> np.ndarray:
-        """Run one direction over a padded batch ``x`` (B, T, D)."""
+    def _prepare_lstm(self) -> None:
+        """Reorder the gates to (i, f, o, g) and halve the sigmoid gates' weights, so one
+        ``tanh`` serves all four gates (sigmoid(x) = (tanh(x/2) + 1) / 2)."""
         p = self.p
-        b, t, _ = x.shape
-        h_size = self.hidden
-        gates_x = x @ p[f"lstm_{d}_wih"].T + (p[f"lstm_{d}_bih"] + p[f"lstm_{d}_bhh"])
-        whh = p[f"lstm_{d}_whh"].T
-        h = np.zeros((b, h_size), dtype=np.float32)
-        c = np.zeros((b, h_size), dtype=np.float32)
-        out = np.zeros((b, t, h_size), dtype=np.float32)
-        steps = range(t - 1, -1, -1) if reverse else range(t)
-        for step in steps:
-            g = gates_x[:, step] + h @ whh
-            i_g = _sigmoid(g[:, :h_size])
-            f_g = _sigmoid(g[:, h_size : 2 * h_size])
-            c_new = f_g * c + i_g * np.tanh(g[:, 2 * h_size : 3 * h_size])
-            h_new = _sigmoid(g[:, 3 * h_size :]) * np.tanh(c_new)
-            if reverse:
-                live = (step < lengths)[:, None]
-                c = np.where(live, c_new, 0.0)
-                h = np.where(live, h_new, 0.0)
-            else:
-                c, h = c_new, h_new
-            out[:, step] = h
-        return out
+        h = self.hidden
+        order = np.r_[0:h, h : 2 * h, 3 * h : 4 * h, 2 * h : 3 * h]
+        scale = np.r_[np.full(3 * h, 0.5), np.ones(h)].astype(np.float32)
+        self._lstm_w: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for d in ("f", "b"):
+            wih = p[f"lstm_{d}_wih"][order] * scale[:, None]
+            whh = p[f"lstm_{d}_whh"][order] * scale[:, None]
+            bias = (p[f"lstm_{d}_bih"] + p[f"lstm_{d}_bhh"])[order] * scale
+            self._lstm_w[d] = (np.ascontiguousarray(wih.T), np.ascontiguousarray(whh.T),
+                               bias.astype(np.float32))
 
-    def emissions(self, sents: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        """Label scores (n, labels) for each sentence; sentences are run as one batch."""
-        if not sents:
-            return []
-        lengths = np.array([len(s) for s in sents])
-        t = int(lengths.max())
-        inputs = [self._inputs(s) for s in sents]
-        x = np.zeros((len(sents), t, inputs[0].shape[1]), dtype=np.float32)
-        for i, inp in enumerate(inputs):
-            x[i, : len(inp)] = inp
-        h = np.concatenate([self._lstm(x, lengths, "f", False),
-                            self._lstm(x, lengths, "b", True)], axis=2)
-        scores = h @ self.p["out_w"].T + self.p["out_b"]
-        return [scores[i, : lengths[i]] for i in range(len(sents))]
+    def _bilstm(self, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Both directions over the words ``x`` (N, D) of sentences laid end to end, sorted
+        longest first; returns (B, T, 2H) states. The backward direction runs over each
+        sentence reversed; every sentence starts at step 0, and at each step only the
+        sentences still running are computed."""
+        (wf, hf, bf), (wb, hb, bb) = self._lstm_w["f"], self._lstm_w["b"]
+        b, t = len(lengths), int(lengths.max())
+        hs = self.hidden
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        pos = np.arange(len(x)) - np.repeat(starts, lengths)
+        row = np.repeat(np.arange(b), lengths)
+        back_pos = np.repeat(lengths, lengths) - 1 - pos
+        gx = np.zeros((2, t, b, 4 * hs), dtype=np.float32)
+        gx[0, pos, row] = x @ wf + bf
+        gx[1, back_pos, row] = x @ wb + bb
+        whh = np.stack([hf, hb])  # (2, H, 4H)
+        h = np.zeros((2, b, hs), dtype=np.float32)
+        c = np.zeros((2, b, hs), dtype=np.float32)
+        out = np.zeros((2, t, b, hs), dtype=np.float32)
+        for step in range(t):
+            n = int(np.count_nonzero(lengths > step))
+            g = np.tanh(gx[:, step, :n] + h[:, :n] @ whh)
+            sig = g[..., : 3 * hs] * 0.5 + 0.5
+            cn = sig[..., hs : 2 * hs] * c[:, :n] + sig[..., :hs] * g[..., 3 * hs :]
+            hn = sig[..., 2 * hs :] * np.tanh(cn)
+            c[:, :n] = cn
+            h[:, :n] = hn
+            out[:, step, :n] = hn
+        result = np.zeros((b, t, 2 * hs), dtype=np.float32)
+        result[row, pos, :hs] = out[0, pos, row]
+        result[row, pos, hs:] = out[1, back_pos, row]
+        return result
 
-    def decode(self, emissions: np.ndarray) -> tuple[list[str], list[float]]:
-        """Viterbi labels and per-word label probabilities (forward-backward marginals)."""
-        trans = self.p["crf_trans"]
+    def emissions(self, sents: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Label scores (B, T, labels) for a batch of sentences, and their lengths."""
+        with self._blas.limit(limits=1, user_api="blas"):
+            return self._emissions(sents)
+
+    def _emissions(self, sents: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        order = sorted(range(len(sents)), key=lambda i: -len(sents[i]))
+        undo = np.argsort(order)
+        lengths = np.array([len(sents[i]) for i in order])
+        x = np.concatenate([self._inputs(sents[i]) for i in order])
+        h = self._bilstm(x, lengths)[undo]
+        return h @ self.p["out_w"].T + self.p["out_b"], lengths[undo]
+
+    def marginals_many(self, sents: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Per sentence, the (words, labels) matrix of label marginals, in :data:`LABELS`
+        order."""
+        order = sorted(range(len(sents)), key=lambda i: len(sents[i]))
+        result: list[np.ndarray] = [np.zeros((0, len(LABELS)))] * len(sents)
+        for lo in range(0, len(order), 64):
+            idx = [i for i in order[lo : lo + 64] if sents[i]]
+            if not idx:
+                continue
+            em, lengths = self.emissions([sents[i] for i in idx])
+            marg = self._marginals(em.astype(np.float64), lengths)
+            for j, i in enumerate(idx):
+                result[i] = marg[j, : lengths[j]]
+        return result
+
+    def _marginals(self, em: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Label marginals of a padded batch (forward-backward in probability space,
+        rescaled at every step; the backward pass runs over the reversed sentences so
+        that no step needs masking)."""
+        trans = self.p["crf_trans"].astype(np.float64)
         start, end = self.p["crf_start"], self.p["crf_end"]
-        n, k = emissions.shape
-        score = start + emissions[0]
-        back = np.zeros((n, k), dtype=np.int64)
-        for i in range(1, n):
-            cand = score[:, None] + trans
-            back[i] = np.argmax(cand, axis=0)
-            score = cand[back[i], np.arange(k)] + emissions[i]
+        b, t, k = em.shape
+        et = np.exp(trans - trans.max())
+        ett = np.ascontiguousarray(et.T)
+        pe = np.exp(em - em.max(axis=2, keepdims=True))
+        steps = np.arange(t)[None, :]
+        rev = np.where(steps < lengths[:, None], lengths[:, None] - 1 - steps, steps)
+        rows = np.arange(b)[:, None]
+        pe_rev = pe[rows, rev]
+        alpha = np.empty((b, t, k))
+        a = np.exp(start - start.max()) * pe[:, 0]
+        a /= a.sum(axis=1, keepdims=True)
+        alpha[:, 0] = a
+        for i in range(1, t):
+            a = (a @ et) * pe[:, i]
+            a /= a.sum(axis=1, keepdims=True)
+            alpha[:, i] = a
+        beta_rev = np.empty((b, t, k))
+        bt = np.broadcast_to(np.exp(end - end.max()), (b, k)).copy()
+        beta_rev[:, 0] = bt
+        for r in range(1, t):
+            bt = (pe_rev[:, r - 1] * bt) @ ett
+            bt /= bt.sum(axis=1, keepdims=True)
+            beta_rev[:, r] = bt
+        marg = alpha * beta_rev[rows, rev]
+        return np.asarray(marg / np.maximum(marg.sum(axis=2, keepdims=True), 1e-300))
+
+    def decode(self, em: np.ndarray, lengths: np.ndarray) -> list[tuple[list[str], list[float]]]:
+        """Viterbi labels of a padded batch and each chosen label's marginal probability
+        (scaled forward-backward)."""
+        trans = self.p["crf_trans"].astype(np.float64)
+        start, end = self.p["crf_start"], self.p["crf_end"]
+        b, t, k = em.shape
+        em = em.astype(np.float64)
+        # Viterbi; padded steps keep the score (identity transition)
+        score = start + em[:, 0]
+        back = np.zeros((b, t, k), dtype=np.int64)
+        ar = np.arange(k)
+        for i in range(1, t):
+            cand = score[:, :, None] + trans[None]
+            bi = np.argmax(cand, axis=1)
+            new = np.take_along_axis(cand, bi[:, None, :], axis=1)[:, 0] + em[:, i]
+            live = (i < lengths)[:, None]
+            back[:, i] = np.where(live, bi, ar[None, :])
+            score = np.where(live, new, score)
         score = score + end
-        best = [int(np.argmax(score))]
-        for i in range(n - 1, 0, -1):
-            best.append(int(back[i, best[-1]]))
-        best.reverse()
-        marg = _marginals(emissions, trans, start, end)
-        return [LABELS[j] for j in best], [float(marg[i, j]) for i, j in enumerate(best)]
+        best = np.zeros((b, t), dtype=np.int64)
+        cur = np.argmax(score, axis=1)
+        for i in range(t - 1, -1, -1):
+            best[:, i] = cur
+            if i > 0:
+                cur = back[np.arange(b), i, cur]
+        marg = self._marginals(em, lengths)
+        out: list[tuple[list[str], list[float]]] = []
+        for j in range(b):
+            n = int(lengths[j])
+            path = best[j, :n]
+            probs = marg[j, np.arange(n), path]
+            out.append(([LABELS[x] for x in path], [float(p) for p in probs]))
+        return out
 
     def tag_many(self, sents: Sequence[Sequence[str]]) -> list[tuple[list[str], list[float]]]:
         """Labels and confidences for many sentences (batched by length)."""
@@ -193,26 +316,7 @@ class NumpyTagger:
             idx = [i for i in order[lo : lo + batch] if sents[i]]
             if not idx:
                 continue
-            for i, em in zip(idx, self.emissions([sents[i] for i in idx]), strict=True):
-                result[i] = self.decode(em)
+            em, lengths = self.emissions([sents[i] for i in idx])
+            for i, res in zip(idx, self.decode(em, lengths), strict=True):
+                result[i] = res
         return result
-
-
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(x, axis=axis, keepdims=True)
-    return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(x - m), axis=axis))
-
-
-def _marginals(em: np.ndarray, trans: np.ndarray, start: np.ndarray, end: np.ndarray
-               ) -> np.ndarray:
-    n, k = em.shape
-    alpha = np.zeros((n, k))
-    beta = np.zeros((n, k))
-    alpha[0] = start + em[0]
-    for i in range(1, n):
-        alpha[i] = _logsumexp(alpha[i - 1][:, None] + trans, 0) + em[i]
-    beta[-1] = end
-    for i in range(n - 2, -1, -1):
-        beta[i] = _logsumexp(trans + (em[i + 1] + beta[i + 1])[None, :], 1)
-    z = _logsumexp(alpha[-1] + end, 0)
-    return np.asarray(np.exp(alpha + beta - z))

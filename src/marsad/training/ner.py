@@ -9,7 +9,9 @@ Steps (each writes into the model folder, ``src/marsad/models/ner`` by default):
    spherical k-means over the vectors at three granularities; only the cluster ids and a
    log-frequency bucket per word ship;
 3. ``crf.model`` — a linear-chain CRF (CRFsuite, L-BFGS, L1+L2) over the features of
-   :mod:`marsad.ner_features`, trained on ANERcorp (CAMeL split train).
+   :mod:`marsad.ner_features`, trained on ANERcorp (CAMeL split train);
+4. ``neural.npz`` — a BiLSTM-CRF (:mod:`marsad.ner_neural`, trained with torch, exported
+   to numpy) on the same data; the stage averages the two models' label marginals.
 
 Unsupervised steps are cached in a work folder so that re-running the CRF step is quick.
 """
@@ -210,9 +212,15 @@ def train_crf(train_files: list[Path], model_dir: Path, out: Path, *, c1: float,
               help="Folder for the large intermediate files (corpus, vectors).")
 @click.option("--c1", type=float, default=0.05, show_default=True)
 @click.option("--c2", type=float, default=0.01, show_default=True)
-@click.option("--iterations", type=int, default=250, show_default=True)
-def command(shared: Path, out: Path, work: Path, c1: float, c2: float, iterations: int) -> None:
-    """Train the NER model (gazetteer, corpus clusters, CRF) and write it into the package."""
+@click.option("--iterations", type=int, default=200, show_default=True,
+              help="L-BFGS iterations of the CRF.")
+@click.option("--epochs", type=int, default=12, show_default=True,
+              help="Epochs of the BiLSTM-CRF (0: CRF only).")
+@click.option("--hidden", type=int, default=128, show_default=True,
+              help="LSTM units per direction.")
+def command(shared: Path, out: Path, work: Path, c1: float, c2: float, iterations: int,
+            epochs: int, hidden: int) -> None:
+    """Train the NER model (gazetteer, corpus clusters, CRF, BiLSTM-CRF) into the package."""
     out.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
     stats: dict[str, object] = {}
@@ -228,6 +236,18 @@ def command(shared: Path, out: Path, work: Path, c1: float, c2: float, iteration
     train = shared / "ner" / "anercorp" / "ANERCorp_CamelLab_train.reconstructed.txt"
     stats["crf"] = train_crf([train], out, out / "crf.model", c1=c1, c2=c2,
                              iterations=iterations)
+    neural = out / "neural.npz"
+    if epochs > 0:
+        from marsad.ner_features import Resources
+        from marsad.training.ner_neural import train as train_neural
+
+        res = Resources.load(out / "clusters.tsv.gz", out / "gazetteer.tsv.gz")
+        result = train_neural([(read_conll(train), res)], [], res, vectors, neural,
+                              epochs=epochs, hidden=hidden)
+        stats["neural"] = {"epochs": epochs, "hidden": hidden,
+                           "seconds": result["history"][-1]["seconds"]}
+    elif neural.exists():
+        neural.unlink()
     stats["seconds"] = round(time.perf_counter() - t0, 1)
     click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
 

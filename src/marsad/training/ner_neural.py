@@ -145,44 +145,50 @@ def export(net: Any, vocab: Vocab, emb: np.ndarray, out: Path) -> None:
     )
 
 
-def train(train_sents: Sequence[Sentence], dev_sents: Sequence[Sentence], resources: Resources,
-          vectors: Path, out: Path, *, epochs: int = 25, hidden: int = 128, seed: int = 7,
-          lr: float = 2e-3, batch_size: int = 16) -> dict[str, Any]:
-    """Train, keep the epoch with the best dev F1 (the last one if no dev), export."""
+def train(groups: Sequence[tuple[Sequence[Sentence], Resources]], dev_sents: Sequence[Sentence],
+          dev_resources: Resources, vectors: Path, out: Path, *, epochs: int = 25,
+          hidden: int = 128, seed: int = 7, lr: float = 2e-3, batch_size: int = 16
+          ) -> dict[str, Any]:
+    """Train on groups of sentences, each encoded with its own resources (the jackknifed
+    corpus lexicons); keep the epoch with the best dev F1 (the last if no dev); export."""
     import torch
 
     torch.manual_seed(seed)
     random.seed(seed)
-    torch.set_num_threads(2)
-    vocab, emb = build_vocab(vectors, train_sents)
-    encoder = Encoder(vocab, resources)
+    all_sents = [s for sents, _ in groups for s in sents]
+    vocab, emb = build_vocab(vectors, all_sents)
+    encoders = [Encoder(vocab, res) for _, res in groups]
     net = _model(len(vocab.words), len(vocab.chars), emb, hidden)
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=lr)
-    order = list(train_sents)
     best_f1, best_state, history = -1.0, None, []
     t0 = time.perf_counter()
     for epoch in range(epochs):
         net.train()
-        random.shuffle(order)
-        order.sort(key=lambda s: len(s[0]) // 8 + random.random())
-        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        batches: list[tuple[Encoder, list[Sentence]]] = []
+        for (sents, _), encoder in zip(groups, encoders, strict=True):
+            order = list(sents)
+            random.shuffle(order)
+            order.sort(key=lambda s: len(s[0]) // 8 + random.random())
+            batches.extend((encoder, order[i : i + batch_size])
+                           for i in range(0, len(order), batch_size))
         random.shuffle(batches)
         total = 0.0
-        for batch in batches:
+        for encoder, batch in batches:
             ids, chars, flags, tags, mask = _batch(encoder, batch)
             loss = _crf_nll(net, net.emissions(ids, chars, flags), tags, mask)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
             opt.step()
-            total += float(loss)
+            total += float(loss.detach())
         for g in opt.param_groups:
             g["lr"] = lr / (1 + 0.05 * (epoch + 1))
         entry: dict[str, Any] = {"epoch": epoch + 1, "loss": round(total / len(batches), 3),
                                  "seconds": round(time.perf_counter() - t0)}
         if dev_sents:
+            net.eval()
             export(net, vocab, emb, out)
-            tagger = NumpyTagger(out, resources)
+            tagger = NumpyTagger(out, dev_resources)
             pred = [lab for lab, _ in tagger.tag_many([w for w, _ in dev_sents])]
             f1 = score([t for _, t in dev_sents], pred)["micro"]["f1"]
             entry["dev_f1"] = f1
