@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections import Counter, defaultdict
@@ -31,15 +30,14 @@ from tqdm import tqdm
 
 from marsad.doc import Document, Event
 from marsad.errors import DataError
+from marsad.evaluation.corpus import CORPUS_LABEL, read_articles
 from marsad.events import EventCoder
 from marsad.events_lexicon import words_of
 from marsad.normalize import match_key
 from marsad.pipeline import Pipeline, default_config
 from marsad.training.events import SHARED, is_heldout, prf, read_gsr
 
-DEFAULT_CORPUS = SHARED / "corpus" / "arabic_news_all_72k.jsonl.gz"
 UP_DICT = SHARED / "events" / "up_arabic_dictionaries" / "CAMEO.ar.0.5.txt"
-_ID = re.compile(r'\{"id": "([^"]+)"')
 
 Runner = Callable[[Document], Document]
 
@@ -316,30 +314,11 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
     return items
 
 
-def load_articles(ids: set[str], corpus: Path) -> dict[str, dict[str, Any]]:
-    """The corpus articles with the given ids (one pass over the gzip file)."""
-    found: dict[str, dict[str, Any]] = {}
-    try:
-        with gzip.open(corpus, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                m = _ID.match(line)
-                if m and m.group(1) in ids:
-                    found[m.group(1)] = json.loads(line)
-                    if len(found) == len(ids):
-                        break
-    except FileNotFoundError:
-        raise DataError(f"corpus not found: {corpus}") from None
-    return found
-
-
-def evaluate_gold(path: Path, *, corpus: Path = DEFAULT_CORPUS,
+def evaluate_gold(path: Path, *, corpus: Path | None = None,
                   runner: Runner | None = None) -> dict[str, Any]:
     """Per-type precision and recall over the sentences of a gold set."""
     items = load_gold(path)
-    articles = load_articles({str(i["article"]) for i in items}, corpus)
-    missing = {str(i["article"]) for i in items} - set(articles)
-    if missing:
-        raise DataError(f"{len(missing)} gold articles not in the corpus, e.g. {sorted(missing)[0]}")
+    articles = read_articles({str(i["article"]) for i in items}, corpus)
     runner = runner or make_runner("full")
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
@@ -387,13 +366,13 @@ def evaluate_gold(path: Path, *, corpus: Path = DEFAULT_CORPUS,
 @click.option("--gold", "gold", type=click.Path(dir_okay=False, path_type=Path),
               help="A multi-type gold JSONL file (default: the packaged one).")
 @click.option("--corpus", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_CORPUS, show_default=True, help="Corpus the gold set points into.")
+              default=None, show_default=CORPUS_LABEL, help="Corpus the gold set points into.")
 @click.option("--pipeline", "pipeline", type=click.Choice(["full", "full-all", "events"]),
               default=None,
               help="Stages to run (default: events-only for --gsr; for --spans the full "
                    "pipeline keeping every ASSAULT candidate; full for --gold).")
 def command(gsr: Path | None, split: str, baseline: bool, spans: Path | None,
-            gold: Path | None, corpus: Path, pipeline: str | None) -> None:
+            gold: Path | None, corpus: Path | None, pipeline: str | None) -> None:
     """Score event detection (GSR), argument spans, and per-type precision/recall."""
     report: dict[str, Any] = {}
     if gsr is not None:
