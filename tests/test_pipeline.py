@@ -24,3 +24,19 @@ def test_pipeline_unknown_stage_is_a_config_error() -> None:
 def test_pipeline_checks_stage_order() -> None:
     with pytest.raises(ConfigError, match="needs sentences"):
         Pipeline(names=("tokens",))
+
+
+def test_pipeline_stage_crash_becomes_one_line_stage_error() -> None:
+    from marsad.errors import StageError
+    from marsad.pipeline import register_stage
+
+    @register_stage("test-crash", assigns=("nothing",))
+    def make_crash(config):  # type: ignore[no-untyped-def]
+        def crash(doc: Document) -> Document:
+            raise ValueError("boom")
+
+        return crash
+
+    pipeline = Pipeline(names=("test-crash",))
+    with pytest.raises(StageError, match="stage 'test-crash' failed on document 'x'"):
+        pipeline(Document(text="نص", id="x"))

@@ -37,3 +37,9 @@ class DataError(MarsadError):
     """Training or evaluation data is missing or malformed."""
 
     exit_code = 66  # EX_NOINPUT
+
+
+class StageError(MarsadError):
+    """A pipeline stage failed unexpectedly on a document (a bug, reported in one line)."""
+
+    exit_code = 70  # EX_SOFTWARE

@@ -13,6 +13,7 @@ used); third-party stages can register through the ``marsad.stages`` entry-point
 from __future__ import annotations
 
 import importlib
+import logging
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,9 @@ from importlib import metadata, resources
 from typing import Any
 
 from marsad.doc import Document
-from marsad.errors import ConfigError
+from marsad.errors import ConfigError, InputError, MarsadError, StageError
+
+log = logging.getLogger(__name__)
 
 Stage = Callable[[Document], Document]
 StageConfig = Mapping[str, Any]
@@ -163,11 +166,27 @@ class Pipeline:
         return list(self._stages)
 
     def __call__(self, doc: Document | str) -> Document:
-        """Run every stage on one document (a string becomes a :class:`Document`)."""
+        """Run every stage on one document (a string becomes a :class:`Document`).
+
+        A :class:`~marsad.errors.MarsadError` passes through; running out of memory becomes
+        an :class:`~marsad.errors.InputError` and any other exception a
+        :class:`~marsad.errors.StageError` naming the stage and the document.
+        """
         if isinstance(doc, str):
             doc = Document(text=doc)
-        for _name, stage in self._stages:
-            doc = stage(doc)
+        for name, stage in self._stages:
+            try:
+                doc = stage(doc)
+            except MarsadError:
+                raise
+            except MemoryError:
+                raise InputError(f"document {doc.id!r} is too large to process "
+                                 f"(out of memory in stage {name!r})") from None
+            except Exception as exc:
+                log.debug("stage %s failed on %s", name, doc.id, exc_info=True)
+                raise StageError(
+                    f"stage {name!r} failed on document {doc.id!r}: "
+                    f"{type(exc).__name__}: {exc} (run with -vv for details)") from exc
         return doc
 
     def pipe(self, docs: Iterable[Document]) -> Iterator[Document]:

@@ -2,7 +2,7 @@
 
 Bad input never ends in a traceback: unreadable input is an :class:`InputError`, a bad
 option value a one-line message, and an unexpected failure inside a stage becomes
-:class:`StageFailure` naming the stage and the document (``-vv`` logs the traceback).
+:class:`~marsad.errors.StageError` naming the stage and the document (``-vv`` logs the traceback).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from marsad.doc import SCHEMA_VERSION, Document
-from marsad.errors import InputError, MarsadError
+from marsad.errors import InputError
 from marsad.pipeline import Pipeline, available_stages, get_stage, load_config
 from marsad.readers import parse_date, read_source
 
@@ -25,12 +25,6 @@ log = logging.getLogger(__name__)
 
 #: Documents with more tokens than this are written element by element (less memory).
 STREAM_TOKENS = 50_000
-
-
-class StageFailure(MarsadError):
-    """A pipeline stage failed unexpectedly on a document (a bug, reported in one line)."""
-
-    exit_code = 70  # EX_SOFTWARE
 
 
 def _valid_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -43,22 +37,9 @@ def _valid_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 def run_documents(pipeline: Pipeline, docs: Iterable[Document]) -> Iterator[Document]:
-    """Run every stage on each document; unexpected errors become :class:`StageFailure`."""
+    """Run the pipeline on each document (stage failures are one-line errors)."""
     for doc in docs:
-        for name, stage in pipeline.stages:
-            try:
-                doc = stage(doc)
-            except MarsadError:
-                raise
-            except MemoryError:
-                raise InputError(f"document {doc.id!r} is too large to process "
-                                 f"(out of memory in stage {name!r})") from None
-            except Exception as exc:
-                log.debug("stage %s failed on %s", name, doc.id, exc_info=True)
-                raise StageFailure(
-                    f"stage {name!r} failed on document {doc.id!r}: "
-                    f"{type(exc).__name__}: {exc} (run with -vv for details)") from None
-        yield doc
+        yield pipeline(doc)
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
