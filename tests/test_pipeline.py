@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from marsad.doc import Document
@@ -40,3 +42,26 @@ def test_pipeline_stage_crash_becomes_one_line_stage_error() -> None:
     pipeline = Pipeline(names=("test-crash",))
     with pytest.raises(StageError, match="stage 'test-crash' failed on document 'x'"):
         pipeline(Document(text="نص", id="x"))
+
+
+def test_pipeline_long_document_in_pieces_matches_whole(article: str) -> None:
+    text = "\n".join([article] * 6)
+    config = default_config()
+    whole = Pipeline.from_config(config, stages=["sentences", "tokens"])(Document(text=text))
+    config["pipeline"]["max_chars"] = len(article) * 2
+    pieces = Pipeline.from_config(config, stages=["sentences", "tokens"])(Document(text=text))
+    assert [(s.start, s.end) for s in pieces.sentences] == [(s.start, s.end) for s in whole.sentences]
+    assert [(t.start, t.end, t.sentence) for t in pieces.tokens] == [
+        (t.start, t.end, t.sentence) for t in whole.tokens]
+    for tok in pieces.tokens:
+        assert text[tok.start:tok.end] == tok.text
+
+
+def test_chunking_split_points_cover_text_and_respect_limit() -> None:
+    from marsad.chunking import split_points
+
+    text = ("جملة قصيرة. " * 50 + "\n") * 20 + "كلمة " * 3000
+    points = split_points(text, 700)
+    assert points[0][0] == 0 and points[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(points))
+    assert all(0 < end - start <= 700 for start, end in points)

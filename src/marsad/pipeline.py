@@ -12,6 +12,7 @@ used); third-party stages can register through the ``marsad.stages`` entry-point
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import tomllib
@@ -174,6 +175,20 @@ class Pipeline:
         """
         if isinstance(doc, str):
             doc = Document(text=doc)
+        max_chars = int(self.config.get("pipeline", {}).get("max_chars", 0) or 0)
+        if max_chars and len(doc.text) > max_chars:
+            from marsad import chunking
+
+            parts = []
+            for start, end in chunking.split_points(doc.text, max_chars):
+                piece = dataclasses.replace(doc, text=doc.text[start:end], sentences=(),
+                                            tokens=(), entities=(), actors=(), places=(),
+                                            times=(), events=())
+                parts.append((start, self._run(piece)))
+            return chunking.merge(doc, parts)
+        return self._run(doc)
+
+    def _run(self, doc: Document) -> Document:
         for name, stage in self._stages:
             try:
                 doc = stage(doc)
