@@ -35,7 +35,7 @@ from marsad.ner_features import (
     Resources,
     norm,
 )
-from marsad.ner_neural import LABELS, NumpyTagger, viterbi_bio
+from marsad.ner_neural import LABELS, NumpyTagger, viterbi_bio_batch
 from marsad.pipeline import Stage, StageConfig, register_stage
 
 #: Weight of the CRF's marginals when averaged with the BiLSTM-CRF's, and the factor on
@@ -85,7 +85,7 @@ class NerModel:
             raise ModelError(f"cannot open NER model {files[0]}: {exc}") from exc
         self.neural: NumpyTagger | None = None
         if (model_dir / "neural.npz").is_file():
-            self.neural = NumpyTagger(model_dir / "neural.npz", self.resources)
+            self.neural = NumpyTagger(model_dir / "neural.npz", self.resources, self.features)
         self.crf_weight = CRF_WEIGHT
         self.titles = {tuple(norm(w) for w in t.split()) for t in _read_lines(data_dir / "titles.txt")}
         self.max_title = max(len(t) for t in self.titles)
@@ -135,15 +135,21 @@ class NerModel:
         if self.neural is None:
             return [self.tag_with_marginals(s) for s in sents]
         nn = self.neural.marginals_many(sents)
-        out: list[tuple[list[str], list[float]]] = []
+        combined: list[np.ndarray] = []
         for words, p_nn in zip(sents, nn, strict=True):
+            if words:
+                probs = self.crf_weight * self.crf_marginals(words) + (1 - self.crf_weight) * p_nn
+                probs[:, 0] *= O_SCALE
+                combined.append(probs)
+        paths = iter(viterbi_bio_batch(combined))
+        probs_iter = iter(combined)
+        out: list[tuple[list[str], list[float]]] = []
+        for words in sents:
             if not words:
                 out.append(([], []))
                 continue
-            probs = self.crf_weight * self.crf_marginals(words) + (1 - self.crf_weight) * p_nn
-            probs[:, 0] *= O_SCALE
-            path = viterbi_bio(probs)
-            out.append(([LABELS[j] for j in path], [float(probs[i, j]) for i, j in enumerate(path)]))
+            path, probs = next(paths), next(probs_iter)
+            out.append(([LABELS[j] for j in path], probs[np.arange(len(path)), path].tolist()))
         return out
 
     def gazetteer_types(self, key: str) -> frozenset[str]:
@@ -192,12 +198,17 @@ class NerModel:
                 names[key] = (kind, conf)
         if not names:
             return found
-        lengths = sorted({len(k) for k in names}, reverse=True)
+        heads: dict[str, set[int]] = {}
+        for key in names:
+            heads.setdefault(key[0], set()).add(len(key))
         extra: list[tuple[int, int, str, float]] = []
         i = 0
         while i < len(words):
             step = 1
-            for n in lengths:
+            if taken[i]:
+                i += 1
+                continue
+            for n in sorted(heads.get(self._core(words[i].text), ()), reverse=True):
                 if i + n > len(words) or any(taken[i:i + n]):
                     continue
                 if len({words[j].sentence for j in range(i, i + n)}) > 1:

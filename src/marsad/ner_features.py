@@ -158,6 +158,7 @@ class FeatureExtractor:
         self._word = lru_cache(maxsize=300_000)(self._word_features)
         self._ctx = lru_cache(maxsize=300_000)(self._context_features)
         self._ctx_off = lru_cache(maxsize=1_000_000)(self._offset_features)
+        self._spans = lru_cache(maxsize=2048)(self._gazetteer_spans)
         self._stem = lru_cache(maxsize=300_000)(lambda w: stem(w, self.res.freq))
 
     def _word_features(self, word: str) -> tuple[str, ...]:
@@ -222,6 +223,9 @@ class FeatureExtractor:
     def gazetteer_spans(self, words: Sequence[str]) -> list[list[str]]:
         """Per position, features for multi-word gazetteer names covering it
         (``gB=PER``/``gI=PER``), longest match first, clitics stripped on the first word."""
+        return self._spans(tuple(words))
+
+    def _gazetteer_spans(self, words: Sequence[str]) -> list[list[str]]:
         res = self.res
         n = len(words)
         out: list[list[str]] = [[] for _ in range(n)]

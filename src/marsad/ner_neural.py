@@ -38,10 +38,11 @@ class Vocab:
 class Encoder:
     """Turns words into the integer and flag arrays the network reads (cached per word)."""
 
-    def __init__(self, vocab: Vocab, resources: Resources) -> None:
+    def __init__(self, vocab: Vocab, resources: Resources,
+                 features: FeatureExtractor | None = None) -> None:
         self.vocab = vocab
         self.res = resources
-        self.fx = FeatureExtractor(resources)
+        self.fx = features or FeatureExtractor(resources)
         self._word = lru_cache(maxsize=300_000)(self._encode_word)
 
     def _encode_word(self, word: str) -> tuple[int, int, int, int, int, tuple[int, ...],
@@ -107,6 +108,35 @@ def _bio_tables() -> tuple[np.ndarray, np.ndarray]:
 _BIO_TRANSITIONS, _BIO_START = _bio_tables()
 
 
+def viterbi_bio_batch(probs: Sequence[np.ndarray]) -> list[list[int]]:
+    """:func:`viterbi_bio` for many sentences at once (padded, vectorised)."""
+    if not probs:
+        return []
+    lengths = np.array([len(p) for p in probs])
+    b, t, k = len(probs), int(lengths.max()), len(LABELS)
+    logp = np.zeros((b, t, k))
+    for i, p in enumerate(probs):
+        logp[i, : len(p)] = np.log(np.maximum(p, 1e-12))
+    score = _BIO_START + logp[:, 0]
+    back = np.zeros((b, t, k), dtype=np.int64)
+    ar = np.arange(k)
+    for i in range(1, t):
+        cand = score[:, :, None] + _BIO_TRANSITIONS[None]
+        bi = np.argmax(cand, axis=1)
+        new = np.take_along_axis(cand, bi[:, None, :], axis=1)[:, 0] + logp[:, i]
+        live = (i < lengths)[:, None]
+        back[:, i] = np.where(live, bi, ar[None, :])
+        score = np.where(live, new, score)
+    best = np.zeros((b, t), dtype=np.int64)
+    cur = np.argmax(score, axis=1)
+    rows = np.arange(b)
+    for i in range(t - 1, -1, -1):
+        best[:, i] = cur
+        if i > 0:
+            cur = back[rows, i, cur]
+    return [best[i, : lengths[i]].tolist() for i in range(b)]
+
+
 def viterbi_bio(probs: np.ndarray) -> list[int]:
     """The most probable label path under per-word label probabilities (:data:`LABELS`
     order) that is valid BIO (an ``I-X`` only after ``B-X`` or ``I-X``)."""
@@ -129,31 +159,48 @@ def viterbi_bio(probs: np.ndarray) -> list[int]:
 class NumpyTagger:
     """Inference with the exported weights (``neural.npz``)."""
 
-    def __init__(self, path: Path, resources: Resources) -> None:
+    def __init__(self, path: Path, resources: Resources,
+                 features: FeatureExtractor | None = None) -> None:
         z = np.load(path, allow_pickle=False)
         self.p = {k: z[k] for k in z.files if k not in ("vocab_words", "vocab_chars")}
         emb_q = self.p.pop("word_emb_q").astype(np.float32)
         self.word_emb = emb_q * self.p.pop("word_emb_scale")[:, None]
         words = [str(w) for w in z["vocab_words"]]
         chars = [str(c) for c in z["vocab_chars"]]
-        self.encoder = Encoder(Vocab(words, chars), resources)
+        self.encoder = Encoder(Vocab(words, chars), resources, features)
         self.hidden = self.p["lstm_f_whh"].shape[1]
         # the matrices are small: BLAS threads only add synchronisation cost
         self._blas = ThreadpoolController()
         self._prepare_lstm()
-        self._char_feats = lru_cache(maxsize=300_000)(self._char_cnn)
+        self._char_cache: dict[str, np.ndarray] = {}
 
-    def _char_cnn(self, word: str) -> np.ndarray:
-        _, _, _, _, _, ch, _ = self.encoder._word(word)
+    def _char_cnn(self, words: Sequence[str]) -> np.ndarray:
+        """Character-CNN features of words (max over the positions of each word)."""
         p = self.p
-        idx = np.zeros(MAX_CHARS + 2, dtype=np.int64)
-        idx[1 : 1 + len(ch)] = ch
-        e = p["char_emb"][idx]  # (L+2, dc)
-        k = p["char_conv_w"].shape[2]
-        windows = np.stack([e[i : i + len(idx) - k + 1] for i in range(k)], axis=1)  # (L', k, dc)
+        n = len(words)
+        idx = np.zeros((n, MAX_CHARS + 2), dtype=np.int64)
+        lengths = np.ones(n, dtype=np.int64)
+        for i, word in enumerate(words):
+            ch = self.encoder._word(word)[5]
+            idx[i, 1 : 1 + len(ch)] = ch
+            lengths[i] = max(len(ch), 1)
+        e = p["char_emb"][idx]  # (n, L+2, dc)
         w = p["char_conv_w"]  # (out, dc, k)
-        conv = np.einsum("lkd,odk->lo", windows, w) + p["char_conv_b"]
-        return np.max(conv[: max(len(ch), 1)], axis=0).astype(np.float32)
+        k = w.shape[2]
+        span = MAX_CHARS + 2 - k + 1
+        conv = sum(e[:, i : i + span] @ w[:, :, i].T for i in range(k)) + p["char_conv_b"]
+        conv[np.arange(span)[None, :] >= lengths[:, None]] = -np.inf
+        return np.asarray(conv.max(axis=1), dtype=np.float32)
+
+    def _char_features(self, words: Sequence[str]) -> np.ndarray:
+        cache = self._char_cache
+        new = list({w for w in words if w not in cache})
+        if new:
+            if len(cache) > 300_000:
+                cache.clear()
+            for w, f in zip(new, self._char_cnn(new), strict=True):
+                cache[w] = f
+        return np.stack([cache[w] for w in words])
 
     def _inputs(self, words: Sequence[str]) -> np.ndarray:
         ids, _chars, flags = self.encoder.sentence(words)
@@ -161,7 +208,7 @@ class NumpyTagger:
         parts = [
             self.word_emb[ids[:, 0]], self.word_emb[ids[:, 1]],
             p["cl0"][ids[:, 2]], p["cl1"][ids[:, 3]], p["cl2"][ids[:, 4]],
-            np.stack([self._char_feats(w) for w in words]), flags,
+            self._char_features(words), flags,
         ]
         return np.concatenate(parts, axis=1).astype(np.float32)
 

@@ -191,8 +191,10 @@ def train_crf(train_files: list[Path], model_dir: Path, out: Path, *, c1: float,
     fx = FeatureExtractor(res)
     trainer = pycrfsuite.Trainer(verbose=False)
     n_tokens = 0
+    from tqdm import tqdm
+
     for path in train_files:
-        for words, tags in read_conll(path):
+        for words, tags in tqdm(read_conll(path), desc="CRF features", unit="sent"):
             trainer.append(fx.sentence(words), tags)
             n_tokens += len(words)
     trainer.set_params({"c1": c1, "c2": c2, "max_iterations": iterations,

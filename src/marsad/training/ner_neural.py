@@ -162,7 +162,9 @@ def train(groups: Sequence[tuple[Sequence[Sentence], Resources]], dev_sents: Seq
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=lr)
     best_f1, best_state, history = -1.0, None, []
     t0 = time.perf_counter()
-    for epoch in range(epochs):
+    from tqdm import tqdm
+
+    for epoch in tqdm(range(epochs), desc="BiLSTM-CRF epochs", unit="epoch"):
         net.train()
         batches: list[tuple[Encoder, list[Sentence]]] = []
         for (sents, _), encoder in zip(groups, encoders, strict=True):
