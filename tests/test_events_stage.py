@@ -108,3 +108,49 @@ def test_events_contexts_from_clause(coder: EventCoder) -> None:
     events = _events(coder, "فرضت الولايات المتحدة عقوبات على إيران بسبب برنامجها النووي.")
     sanction = [e for e in events if e.type == "SANCTION"]
     assert sanction and "cbrn" in sanction[0].contexts and "economic" in sanction[0].contexts
+
+
+@pytest.fixture(scope="module")
+def keep_all() -> EventCoder:
+    """Every ASSAULT candidate kept: the argument rules apart from detection."""
+    return EventCoder(assault_threshold=0.0)
+
+
+def _assault(coder: EventCoder, text: str) -> Event:
+    events = [e for e in _events(coder, text) if e.type == "ASSAULT"]
+    assert events, text
+    return events[0]
+
+
+def test_events_passive_casualty_verb_first(keep_all: EventCoder) -> None:
+    coder = keep_all
+    # «قتل» before a phrase with no object is passive: the phrase names the victims
+    event = _assault(coder, "وقتل ما لا يقل عن 12 جنديا في هجوم شنه مسلحون مجهولون على ثكنة.")
+    assert event.target is not None and event.target.text == "جنديا"
+    assert event.source is not None and event.source.text.startswith("مسلحون")
+    event = _assault(coder, "وقتل شاب بعد تعرضه للضرب.")
+    assert event.target is not None and event.target.text == "شاب"
+    assert event.source is None
+    # an object after the phrase keeps the active reading
+    event = _assault(coder, "قتل مسلحون مجهولون سائقا في المدينة.")
+    assert event.source is not None and event.source.text.startswith("مسلحون")
+
+
+def test_events_plural_verb_has_subject_before(keep_all: EventCoder) -> None:
+    coder = keep_all
+    event = _assault(coder, "وقال المسؤول إن العشرات من المستوطنين هاجموا المزارعين قرب القرية.")
+    assert event.source is not None and event.source.text == "المستوطنين"
+    assert event.target is not None and event.target.text == "المزارعين"
+
+
+def test_events_exposed_to_attack_is_target(keep_all: EventCoder) -> None:
+    coder = keep_all
+    event = _assault(coder, "وقال البيان إن القوات الدولية تعرضت لهجوم بقذائف الهاون.")
+    assert event.target is not None and event.target.text == "القوات الدولية"
+    assert event.source is None or "قذائف" not in event.source.text
+
+
+def test_events_kana_qad_subject(keep_all: EventCoder) -> None:
+    coder = keep_all
+    event = _assault(coder, "وكانت وحدة خاصة من قوات الأمن قد اعتقلت وقتلت ثلاثة مسلحين.")
+    assert event.source is not None and event.source.text.startswith("وحدة خاصة")

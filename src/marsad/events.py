@@ -377,6 +377,11 @@ class EventCoder:
         between = self._between(ctx, cand, hi)
         if between is not None:
             return between[0], between[1], None
+        exposed = self._exposed_subject(ctx, cand, lo, hi)
+        if exposed is not None:
+            # «تعرضت القوات لهجوم (على أيدي مسلحين)»
+            agent = self._agent_by(ctx, after, hi) or self._executor(ctx, cand, hi)
+            return agent, exposed, None
         if role == "v":
             head_after = cand.match.last + 1
             if cand.last > cand.match.last and head_after in ctx.trigger_words \
@@ -392,18 +397,32 @@ class EventCoder:
             left = self._left_subject(ctx, cand, lo)
             coordinated = cand.match.proclitics[:1] in ("و", "ف") or (
                 cand.match.first > 0 and words[cand.match.first - 1].key in ("و", "ف"))
+            coordinated = coordinated and any(t < cand.first for t in ctx.trigger_words)
             by_agent = self._agent_by(ctx, head_after, hi)
             if by_agent is not None:
                 # «خطف من منزله على يد عشرة متمردين»: a passive verb
                 victim = left[0] if left else self._actor(
                     ctx, noun_phrase(words, self._skip_filler(ctx, head_after, hi), hi, cues))
                 return by_agent, victim, None
-            number = parse_number(words, head_after) if head_after < hi else None
-            if number is not None and len(slots) == 1 and not coordinated \
+            kana = self._kana_subject(ctx, cand, lo)
+            if kana is not None:
+                # «وكانت فرقة ... قد قتلت»; «وكانت بوتو قد قتلت في هجوم» is passive
+                if self._passive_verb(ctx, cand) and self._nothing_after(
+                        ctx, self._skip_quantity(ctx, head_after, hi), hi):
+                    return by_agent or self._executor(ctx, cand, hi), kana, None
+                return kana, self._object(ctx, head_after, hi, cand=cand), None
+            victims = self._passive_vso(ctx, cand, head_after, hi, coordinated)
+            if victims is not None:
+                return self._executor(ctx, cand, hi), victims, None
+            number_at = self._skip_quantity(ctx, head_after, hi)
+            number = parse_number(words, number_at) if number_at < hi else None
+            pronoun_subject = cand.match.first > 0 and words[cand.match.first - 1].key in (
+                "انه", "انها", "بانه", "بانها", "وانه", "وانها")
+            if number is not None and len(slots) == 1 and not coordinated and not pronoun_subject \
                     and cand.match.suffix not in ("وا", "ون", "ا") \
                     and not words[cand.match.first].key.endswith(("وا", "ون")):
                 # «قتل 18 شخصا»: a passive reading; the victims follow the number
-                target = self._actor(ctx, noun_phrase(words, head_after + number[1], hi, cues,
+                target = self._actor(ctx, noun_phrase(words, number_at + number[1], hi, cues,
                                                       max_words=3))
                 return self._agent_by(ctx, head_after, hi), target, None
             if np_after is not None and not self._plausible_np(ctx, np_after):
@@ -413,9 +432,15 @@ class EventCoder:
                 return self._agent_by(ctx, head_after, hi), passive, None
             if left is None and not coordinated:
                 left = self._preverbal_np(ctx, cand, lo)
+            if left is not None:
+                left = self._antecedent(ctx, cand, left)
             adjacent = left is not None and left[0].end is not None and \
                 0 <= words[cand.match.first].start - left[0].end <= 2
-            if np_after and (left is None or self._agentish(ctx, np_after)) and not adjacent \
+            # a verb agreeing in the plural or dual has its subject before it (SVO): the
+            # phrase after it is the object («مستوطنون هاجموا المواطنين»)
+            plural = cand.match.suffix in ("وا", "ون") or trig_word.key.endswith(("وا", "ون"))
+            if np_after and not plural and (left is None or self._agentish(ctx, np_after)) \
+                    and not adjacent \
                     and not (coordinated and prev_source is not None
                              and not self._agentish(ctx, np_after)):
                 source = self._actor(ctx, np_after)
@@ -478,6 +503,167 @@ class EventCoder:
             return False
         return not any(t.start <= first.start < t.end for t in ctx.doc.times)
 
+    def _in_time(self, ctx: _Context, k: int) -> bool:
+        start = ctx.words[k].start
+        return any(t.start <= start < t.end for t in ctx.doc.times)
+
+    def _skip_quantity(self, ctx: _Context, k: int, hi: int) -> int:
+        """The first word from ``k`` past time words and quantity hedges («ما لا يقل عن»,
+        «أكثر من», «نحو»), where a number may stand."""
+        words, cues = ctx.words, ctx.cues
+        steps = 0
+        while k < hi and steps < 6 and (cues.has("quantity_filler", words[k].key)
+                                        or cues.has("time_word", words[k].key)
+                                        or self._in_time(ctx, k)):
+            k += 1
+            steps += 1
+        return k
+
+    def _passive_verb(self, ctx: _Context, cand: _Candidate) -> bool:
+        """True for a casualty verb whose unvowelled form reads as a passive (قتل، أصيب)."""
+        return len(cand.match.slots_at) == 1 and ctx.cues.has(
+            "passive_verb", ctx.words[cand.match.first].key)
+
+    def _nothing_after(self, ctx: _Context, k: int, hi: int) -> bool:
+        """True when no object follows at word ``k``: the clause ends, or a preposition,
+        a conjunction or a time word comes next."""
+        if k >= hi:
+            return True
+        w = ctx.words[k]
+        return w.is_punct or is_prep_phrase(w, ctx.cues) or w.key.startswith("و") \
+            or self._in_time(ctx, k) or ctx.cues.has("agent_by", w.key)
+
+    def _passive_vso(self, ctx: _Context, cand: _Candidate, head_after: int, hi: int,
+                     coordinated: bool = False) -> EventActor | None:
+        """«وقتل شخص بعد...», «قتل 4 جنود في هجوم», «أصيب ثلاثة من عناصر الشرطة»: a
+        casualty verb before a phrase with no object after it is passive; the phrase names
+        the victims."""
+        if not self._passive_verb(ctx, cand) or coordinated:
+            return None
+        words, cues = ctx.words, ctx.cues
+        first = cand.match.first
+        before = words[first - 1] if first > 0 else None
+        if before is not None and (is_prep_phrase(before, cues) or (
+                cues.has("complementizer", before.key) and before.key not in ("ان", "بان"))):
+            return None  # «في قتل» is a noun; «إنه قتل» has its subject in the pronoun
+        if cand.match.suffix in ("وا", "ون", "ا") or words[cand.match.first].key.endswith(("وا", "ون")):
+            return None
+        k = self._skip_quantity(ctx, head_after, hi)
+        number = parse_number(words, k) if k < hi else None
+        if number is None and self._nothing_after(ctx, k, hi):
+            return None  # «جندي قتل وأصيب آخر»: the subject comes before
+        if number is not None:
+            k += number[1]
+            if k < hi and words[k].key == "من":  # «ثلاثة من عناصر الشرطة»
+                k += 1
+        np_ = noun_phrase(words, k, hi, cues, max_words=4)
+        if np_ is None or not self._plausible_np(ctx, np_):
+            return None
+        cut = next((j for j in range(np_[0] + 1, np_[1]) if j in ctx.trigger_words), None)
+        if cut is not None:
+            np_ = (np_[0], cut)
+        if number is None:
+            if not self._nothing_after(ctx, np_[1], hi):
+                return None  # an object follows: active («قتلت القوات مسلحين»)
+            sector = agent_sector(words[np_[0]], cues)
+            armed = sector in ("MIL", "COP", "REB", "UAF", "INS", "GOV", "SPY") or any(
+                a.start <= words[np_[0]].start < a.end and a.sector not in (None, "CVL")
+                and not a.generic for a in ctx.actors)
+            if armed and any(parse_number(words, j) for j in range(np_[1], hi)):
+                return None  # «قتلت القوات الاميركية في العراق 5 مسلحين»
+        return self._actor(ctx, np_)
+
+    def _executor(self, ctx: _Context, cand: _Candidate, hi: int) -> EventActor | None:
+        """«في هجوم شنه مسلحون», «الهجوم الذي نفذته طالبان»: the agent named after an
+        attack noun by a verb of carrying out."""
+        words, cues = ctx.words, ctx.cues
+        end = min(len(words), max(hi, cand.last + 1) + 12)
+        for k in range(cand.first + 1, end):
+            if not cues.has("executor", words[k].key):
+                continue
+            if words[k - 1].is_punct and words[k - 1].text not in ("«", "»", '"'):
+                continue
+            j = self._skip_quantity(ctx, k + 1, len(words))
+            np_ = noun_phrase(words, j, len(words), cues, max_words=4)
+            if np_ is not None and self._plausible_np(ctx, np_):
+                return self._actor(ctx, np_)
+        return None
+
+    def _exposed_subject(self, ctx: _Context, cand: _Candidate, lo: int, hi: int
+                         ) -> EventActor | None:
+        """«تعرضت القوات لهجوم», «القوات تعرضت لهجوم»: the one exposed to the act is its
+        target."""
+        words, cues = ctx.words, ctx.cues
+        first = cand.match.first
+        if not _bl_proclitic(words[first]):
+            return None
+        for k in range(first - 1, max(lo - 1, first - 8), -1):
+            w = words[k]
+            if w.is_punct:
+                return None
+            if not cues.has("exposed", w.key):
+                continue
+            if k + 1 < first:  # VSO: the subject sits between the verb and the trigger
+                start = self._skip_quantity(ctx, k + 1, first)
+                np_ = noun_phrase(words, start, first, cues, max_words=6)
+                if np_ is not None and self._plausible_np(ctx, np_):
+                    return self._actor(ctx, np_)
+            start = k - 1
+            while start > lo and k - start < 5 and not words[start - 1].is_punct \
+                    and not cues.has("complementizer", words[start - 1].key) \
+                    and not cues.has("speech", words[start - 1].key):
+                start -= 1
+            if start >= 0 and start < k:
+                np_ = noun_phrase(words, start, k, cues, max_words=5)
+                if np_ is not None and self._plausible_np(ctx, np_):
+                    return self._actor(ctx, np_)
+            return None
+        return None
+
+    def _kana_subject(self, ctx: _Context, cand: _Candidate, lo: int) -> EventActor | None:
+        """«وكانت فرقة مظلية من قوات مكافحة الإرهاب قد قتلت»: the subject between كان and
+        قد (up to a comma)."""
+        words, cues = ctx.words, ctx.cues
+        first = cand.match.first
+        if first < 3 or words[first - 1].key != "قد":
+            return None
+        for k in range(first - 2, max(-1, first - 12), -1):
+            w = words[k]
+            if cues.has("kana", w.key):
+                end = k + 1
+                while end < first - 1 and not (words[end].is_punct
+                                               and words[end].text not in ("«", "»", '"')):
+                    end += 1
+                if end == k + 1 or end - k > 9:
+                    return None
+                np_ = (k + 1, end)
+                return self._actor(ctx, np_) if self._plausible_np(ctx, np_) else None
+            if cues.has("complementizer", w.key) or cues.has("speech", w.key):
+                return None
+        return None
+
+    def _antecedent(self, ctx: _Context, cand: _Candidate, left: tuple[EventActor, int]
+                    ) -> tuple[EventActor, int]:
+        """«قال الجيش الأميركي إن قواته قتلت»: a subject with a possessive pronoun stands
+        for the speaker named before the complementizer."""
+        words, cues = ctx.words, ctx.cues
+        actor, k = left
+        w = words[k]
+        if actor.kb_id or not w.variants[-1][0].endswith(("ه", "ها", "هم")) \
+                or not (k > 0 and cues.has("complementizer", words[k - 1].key)):
+            return left
+        for j in range(k - 2, max(-1, k - 10), -1):
+            if cues.has("speech", words[j].key):
+                np_ = noun_phrase(words, j + 1, k - 1, cues, max_words=4)
+                if np_ is not None and self._agentish(ctx, np_):
+                    found = self._actor(ctx, np_)
+                    if found is not None:
+                        return found, j + 1
+                return left
+            if words[j].is_punct:
+                return left
+        return left
+
     def _preverbal_np(self, ctx: _Context, cand: _Candidate, lo: int) -> tuple[EventActor, int] | None:
         """SVO without a known agent word: the phrase between the clause start (or a
         complementizer) and the verb («إن وحدة اسرائيلية خاصة اغتالت»)."""
@@ -491,6 +677,10 @@ class EventCoder:
         if start >= first or (k >= lo and not cues.has("complementizer", words[k].key)):
             return None
         np_ = noun_phrase(words, start, first, cues)
+        if np_ is not None and np_[1] + 1 < first and words[np_[1]].key == "من" \
+                and ctx.cues.has("quantity", words[np_[0]].key):
+            start = np_[1] + 1  # «العشرات من مستوطني براخة هاجموا»
+            np_ = noun_phrase(words, start, first, cues)
         if np_ is None or np_[1] != first or not self._plausible_np(ctx, np_):
             return None
         actor = self._actor(ctx, np_)
@@ -694,6 +884,8 @@ class EventCoder:
                     return found
                 break
         k = self._skip_filler(ctx, start, hi)
+        counted = k if k > start and (parse_number(words, k - 1) is not None
+                                      or words[k - 1].key == "من") else -1
         steps = 0
         while k < hi and steps < 6:
             w = words[k]
@@ -706,7 +898,7 @@ class EventCoder:
             if w.key in _TARGET_PREPS:
                 return self._actor(ctx, noun_phrase(words, k + 1, hi, cues, max_words=3))
             if bare and not is_prep_phrase(w, cues) and not _bl_proclitic(w) \
-                    and not w.key[:1].isdigit() and not _adjective_like(w):
+                    and not w.key[:1].isdigit() and (counted == k or not _adjective_like(w)):
                 mention = self._mention_ahead(ctx, k, hi)
                 if mention is not None:
                     return mention

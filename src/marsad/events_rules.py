@@ -134,7 +134,8 @@ def noun_phrase(words: Sequence[Word], start: int, stop: int, cues: Cues,
     definite = _definite(first)
     while end < stop and end - start < max_words:
         w = words[end]
-        if w.is_punct or is_prep_phrase(w, cues) or cues.has("relative", w.key):
+        if w.is_punct or is_prep_phrase(w, cues) or cues.has("relative", w.key) \
+                or w.key[:1].isdigit():
             break
         if cues.has("complementizer", w.key) or cues.has("boundary", w.key):
             break
