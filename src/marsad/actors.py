@@ -222,14 +222,23 @@ def _analyse(surface: str) -> tuple[str, list[tuple[str, int, str, bool]]]:
 
 def _words(text: str) -> list[_Word]:
     words: list[_Word] = []
-    prev_end = 0
+    append = words.append
+    analyses = _ANALYSES
+    prev_end = -1
     for m in _RAW_WORD.finditer(text):
         start, end = m.span()
-        full, rel = _analyse(m.group())
-        between = text[prev_end:start]
-        gap = bool(words) and bool(between.translate(_INVISIBLE).strip())
+        surface = text[start:end]
+        found = analyses.get(surface)
+        if found is None:
+            found = _analyse(surface)
+        if prev_end < 0:
+            gap = False
+        elif start == prev_end + 1 and text[prev_end] == " ":
+            gap = False  # the usual case: one space
+        else:
+            gap = bool(text[prev_end:start].translate(_INVISIBLE).strip())
         prev_end = end
-        words.append(_Word(start, end, full, rel, gap))
+        append(_Word(start, end, found[0], found[1], gap))
     return words
 
 
@@ -242,21 +251,34 @@ def _segments(words: list[_Word], kb: KnowledgeBase,
               keep: Callable[[Item], bool] | None = None) -> list[_Seg]:
     """Longest alias matches, left to right; ``keep`` filters items (contextual aliases
     whose context does not hold), so that a shorter match can take their place."""
+    return _scan(words, kb, keep)[0]
+
+
+def _scan(words: list[_Word], kb: KnowledgeBase,
+          keep: Callable[[Item], bool] | None) -> tuple[list[_Seg], bool]:
+    """:func:`_segments`, and whether a contextual alias was looked at (when none was,
+    the segmentation does not depend on ``keep``)."""
     segs: list[_Seg] = []
+    append = segs.append
     n = len(words)
     i = 0
     prefixes, keys = kb.prefixes, kb.keys
+    saw_ctx = False
     while i < n:
+        word = words[i]
         best: tuple[int, _Seg] | None = None
-        for key, off, prefix, al in words[i].variants:
-            vstart = words[i].start + off
+        for key, off, prefix, al in word.variants:
             k: tuple[str, ...] = (key,)
             if k not in prefixes:
                 continue
+            vstart = word.start + off
             single: list[Item] = []
-            if k in keys:
+            items = keys.get(k)
+            if items is not None:
+                if not saw_ctx and any(it.kind == "ctx_actor" for it in items):
+                    saw_ctx = True
                 # a one-word name must agree on ال (مالي ≠ المالي, الكاميرون ≠ كاميرون)
-                single = [it for it in keys[k] if (it.al < 0 or it.al == al)
+                single = [it for it in items if (it.al < 0 or it.al == al)
                           and (keep is None or keep(it))]
             last: tuple[int, list[Item]] | None = (i + 1, single) if single else None
             j = i + 1
@@ -266,21 +288,23 @@ def _segments(words: list[_Word], kb: KnowledgeBase,
                     break
                 k = k2
                 j += 1
-                if k in keys:
-                    found = keys[k] if keep is None else [it for it in keys[k] if keep(it)]
+                items = keys.get(k)
+                if items is not None:
+                    if not saw_ctx and any(it.kind == "ctx_actor" for it in items):
+                        saw_ctx = True
+                    found = items if keep is None else [it for it in items if keep(it)]
                     if found:
                         last = (j, found)
             if last and (best is None or last[0] > best[0]):
                 end_word = words[last[0] - 1]
                 best = (last[0], _Seg(i, last[0], vstart, end_word.end, last[1], prefix))
         if best is not None:
-            segs.append(best[1])
+            append(best[1])
             i = best[0]
         else:
-            w = words[i]
-            segs.append(_Seg(i, i + 1, w.start, w.end, [], ""))
+            append(_Seg(i, i + 1, word.start, word.end, [], ""))
             i += 1
-    return segs
+    return segs, saw_ctx
 
 
 def _nat_iso(item: Item) -> str:
@@ -316,8 +340,14 @@ class _Resolver:
         self.kb = kb
         self.ctx = ctx
         self.offset = offset
-        self.words = _cached_words(text) if offset == 0 else _words(text)
-        self.segs = _segments(self.words, kb, self._keep)
+        if offset == 0:
+            self.words = _cached_words(text)
+            segs, saw_ctx = _base_segments(text, kb)
+            # the context-free segmentation holds unless a contextual alias was seen
+            self.segs = _segments(self.words, kb, self._keep) if saw_ctx else segs
+        else:
+            self.words = _words(text)
+            self.segs = _segments(self.words, kb, self._keep)
         self.per = {e.start - offset: e for e in entities if e.type == "PER"}
         self.org = {e.start - offset: e for e in entities if e.type == "ORG"}
         self.sentences = sentences
@@ -849,8 +879,19 @@ class _Resolver:
     # -- main loop -----------------------------------------------------------------------
     def run(self) -> list[ActorMention]:
         p = 0
-        n = len(self.segs)
+        segs, words = self.segs, self.words
+        n = len(segs)
+        surnames, org, per = self.surnames, self.org, self.per
         while p < n:
+            seg = segs[p]
+            if not seg.items:
+                # the common case, a word the KB does not know: it can only be a counterpart
+                # («نظيره»), a surname seen before, or the start of an NER entity
+                key = words[seg.i].key
+                if key not in _COUNTERPART and key not in surnames and seg.start not in org \
+                        and seg.start not in per:
+                    p += 1
+                    continue
             mentions, p = self.step(p)
             for m in mentions:
                 self.out.append(m)
@@ -944,9 +985,9 @@ class _Resolver:
                                             text=self.text[seg.start:seg.end],
                                             confidence=0.8)], p + 1
             if seg.start in self.org:
-                found = self.org_entity(p, self.org[seg.start])
-                if found is not None:
-                    return found
+                org_found = self.org_entity(p, self.org[seg.start])
+                if org_found is not None:
+                    return org_found
             if seg.start in self.per:
                 name = self.take_name(p)
                 if name is not None:
@@ -968,10 +1009,31 @@ def _default_context(text: str, date: str | None) -> _Context:
     return _compute_context(text, date, load_kb())
 
 
+def _base_segments(text: str, kb: KnowledgeBase) -> tuple[list[_Seg], bool]:
+    """The context-free segmentation of a whole article (cached for the shipped KB), and
+    whether a contextual alias was looked at."""
+    global _LAST_BASE
+    if kb is load_kb():
+        return _default_base_segments(text)
+    if _LAST_BASE is not None and _LAST_BASE[0] is kb and _LAST_BASE[1] == text:
+        return _LAST_BASE[2]
+    found = _scan(_cached_words(text), kb, None)
+    _LAST_BASE = (kb, text, found)
+    return found
+
+
+#: the last article segmented with another KB than the shipped one (kb, text, result)
+_LAST_BASE: tuple[KnowledgeBase, str, tuple[list[_Seg], bool]] | None = None
+
+
+@lru_cache(maxsize=64)
+def _default_base_segments(text: str) -> tuple[list[_Seg], bool]:
+    return _scan(_cached_words(text), load_kb(), None)
+
+
 def _compute_context(text: str, date: str | None, kb: KnowledgeBase) -> _Context:
     ctx = _Context(date=_date(date))
-    words = _cached_words(text)
-    segs = _segments(words, kb)
+    segs, _saw_ctx = _base_segments(text, kb)
     counts: Counter[str] = Counter()
     for seg in segs:
         for it in seg.items:
@@ -1071,7 +1133,9 @@ def make_actors(config: StageConfig) -> Stage:
     """Resolve mentions to actors with country and sector codes."""
     min_confidence = float(config.get("min_confidence", 0.0))
     kb_dir = config.get("kb_dir")
-    kb = load_kb(str(kb_dir) if kb_dir else None)
+    # ``load_kb()``, not ``load_kb(None)``: the same cached KB as the other stages' API
+    # calls (resolve_span, generic_actor), so the per-article caches are shared
+    kb = load_kb(str(kb_dir)) if kb_dir else load_kb()
 
     def actors(doc: Document) -> Document:
         found = resolve_actors(doc, kb=kb)
