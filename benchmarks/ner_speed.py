@@ -32,6 +32,7 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=300)
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--cold", action="store_true", help="no warm-up pass")
+    ap.add_argument("--crf-only", action="store_true", help="the CRF alone (no BiLSTM)")
     args = ap.parse_args()
 
     from marsad.doc import Document
@@ -50,7 +51,7 @@ def main() -> None:
     docs = [pre(Document(text=t)) for t in texts]
 
     t0 = time.perf_counter()
-    model = load_model()
+    model = load_model(neural=not args.crf_only)
     load_seconds = time.perf_counter() - t0
 
     if not args.cold:
@@ -64,6 +65,7 @@ def main() -> None:
     cpu = time.process_time() - c0
     sizes = {p.name: p.stat().st_size for p in sorted(MODEL_DIR.iterdir()) if p.is_file()}
     print(json.dumps({
+        "model": "crf" if args.crf_only else "crf+bilstm",
         "articles": len(docs),
         "tokens": words,
         "entities": entities,

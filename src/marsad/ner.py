@@ -68,7 +68,8 @@ def _read_lines(path: Path) -> list[str]:
 class NerModel:
     """The shipped CRF tagger with its features and post-processing lexicons."""
 
-    def __init__(self, model_dir: Path = MODEL_DIR, data_dir: Path = DATA_DIR) -> None:
+    def __init__(self, model_dir: Path = MODEL_DIR, data_dir: Path = DATA_DIR, *,
+                 neural: bool = True) -> None:
         import pycrfsuite
 
         files = [model_dir / n for n in ("crf.model", "clusters.tsv.gz", "gazetteer.tsv.gz")]
@@ -84,7 +85,7 @@ class NerModel:
         except Exception as exc:  # pycrfsuite raises a bare ValueError/IOError
             raise ModelError(f"cannot open NER model {files[0]}: {exc}") from exc
         self.neural: NumpyTagger | None = None
-        if (model_dir / "neural.npz").is_file():
+        if neural and (model_dir / "neural.npz").is_file():
             self.neural = NumpyTagger(model_dir / "neural.npz", self.resources, self.features)
         self.crf_weight = CRF_WEIGHT
         self.titles = {tuple(norm(w) for w in t.split()) for t in _read_lines(data_dir / "titles.txt")}
@@ -375,19 +376,21 @@ def _word(doc: Document, pieces: list[Token]) -> Word:
     return Word(start, end, doc.text[start:end], pieces[0].sentence, tuple(pieces))
 
 
-@lru_cache(maxsize=2)
-def load_model(model_dir: str = str(MODEL_DIR)) -> NerModel:
-    """The shipped NER model (loaded once)."""
-    return NerModel(Path(model_dir))
+@lru_cache(maxsize=4)
+def load_model(model_dir: str = str(MODEL_DIR), neural: bool = True) -> NerModel:
+    """The shipped NER model (loaded once); ``neural=False`` runs the CRF alone (faster,
+    about 4 F1 points lower)."""
+    return NerModel(Path(model_dir), neural=neural)
 
 
 @register_stage("ner", requires=("tokens",), assigns=("entities",))
 def make_ner(config: StageConfig) -> Stage:
     """Find named entities (PER, ORG, LOC, GPE, MISC)."""
     model_dir = str(config.get("model_dir", MODEL_DIR))
+    neural = bool(config.get("neural", True))
 
     def ner(doc: Document) -> Document:
-        model = load_model(model_dir)
+        model = load_model(model_dir, neural)
         return dataclasses.replace(doc, entities=tuple(model.entities(doc)))
 
     return ner

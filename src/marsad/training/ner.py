@@ -220,8 +220,10 @@ def train_crf(train_files: list[Path], model_dir: Path, out: Path, *, c1: float,
               help="Epochs of the BiLSTM-CRF (0: CRF only).")
 @click.option("--hidden", type=int, default=128, show_default=True,
               help="LSTM units per direction.")
+@click.option("--threads", type=int, default=1, show_default=True,
+              help="torch threads for the BiLSTM (1 is fastest when the machine is busy).")
 def command(shared: Path, out: Path, work: Path, c1: float, c2: float, iterations: int,
-            epochs: int, hidden: int) -> None:
+            epochs: int, hidden: int, threads: int) -> None:
     """Train the NER model (gazetteer, corpus clusters, CRF, BiLSTM-CRF) into the package."""
     out.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
@@ -245,7 +247,7 @@ def command(shared: Path, out: Path, work: Path, c1: float, c2: float, iteration
 
         res = Resources.load(out / "clusters.tsv.gz", out / "gazetteer.tsv.gz")
         result = train_neural([(read_conll(train), res)], [], res, vectors, neural,
-                              epochs=epochs, hidden=hidden)
+                              epochs=epochs, hidden=hidden, threads=threads)
         stats["neural"] = {"epochs": epochs, "hidden": hidden,
                            "seconds": result["history"][-1]["seconds"]}
     elif neural.exists():

@@ -147,13 +147,14 @@ def export(net: Any, vocab: Vocab, emb: np.ndarray, out: Path) -> None:
 
 def train(groups: Sequence[tuple[Sequence[Sentence], Resources]], dev_sents: Sequence[Sentence],
           dev_resources: Resources, vectors: Path, out: Path, *, epochs: int = 25,
-          hidden: int = 128, seed: int = 7, lr: float = 2e-3, batch_size: int = 16
-          ) -> dict[str, Any]:
+          hidden: int = 128, seed: int = 7, lr: float = 2e-3, batch_size: int = 16,
+          threads: int = 1) -> dict[str, Any]:
     """Train on groups of sentences, each encoded with its own resources (the jackknifed
     corpus lexicons); keep the epoch with the best dev F1 (the last if no dev); export."""
     import torch
 
     torch.manual_seed(seed)
+    torch.set_num_threads(threads)
     random.seed(seed)
     all_sents = [s for sents, _ in groups for s in sents]
     vocab, emb = build_vocab(vectors, all_sents)
