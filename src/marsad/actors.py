@@ -71,8 +71,9 @@ import bisect
 import dataclasses
 import email.utils
 import logging
+import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -151,22 +152,28 @@ _NAME_JOINERS = _keys("عبد", "أبو", "ابو", "بن", "ابن", "بنت", 
 
 
 @dataclass(slots=True)
-class _Word:
+class _Seg:
+    """Words ``i`` to ``j - 1``: an alias match when ``items`` is not empty."""
+
+    i: int
+    j: int
     start: int
     end: int
+    items: Sequence[Item]
+    prefix: str
+
+
+@dataclass(slots=True)
+class _Word(_Seg):
+    """A word. It is also its own one-word segment without items, so a segmentation needs
+    no new object for the (many) words that match nothing."""
+
     key: str
     variants: list[tuple[str, int, str, bool]]  # (key, offset in the word, prefix, has ال)
     gap: bool  # something other than spaces separates it from the previous word
 
 
-@dataclass(slots=True)
-class _Seg:
-    i: int
-    j: int
-    start: int
-    end: int
-    items: list[Item]
-    prefix: str
+_NO_ITEMS: tuple[Item, ...] = ()
 
 
 @dataclass
@@ -178,7 +185,7 @@ class _Context:
     country: str | None = None
 
 
-_RAW_WORD = regex.compile(
+_RAW_WORD = re.compile(
     r"[\u0621-\u063A\u0641-\u064A\u0671-\u06D3\u06FA-\u06FC]"
     r"[\u0621-\u065F\u0670-\u06D3\u06D6-\u06ED\u06FA-\u06FC]*"
     r"|[0-9\u0660-\u0669\u06F0-\u06F9]+"
@@ -238,7 +245,8 @@ def _words(text: str) -> list[_Word]:
         else:
             gap = bool(text[prev_end:start].translate(_INVISIBLE).strip())
         prev_end = end
-        append(_Word(start, end, found[0], found[1], gap))
+        append(_Word(len(words), len(words) + 1, start, end, _NO_ITEMS, "", found[0], found[1],
+                     gap))
     return words
 
 
@@ -255,15 +263,15 @@ def _segments(words: list[_Word], kb: KnowledgeBase,
 
 
 def _scan(words: list[_Word], kb: KnowledgeBase,
-          keep: Callable[[Item], bool] | None) -> tuple[list[_Seg], bool]:
-    """:func:`_segments`, and whether a contextual alias was looked at (when none was,
-    the segmentation does not depend on ``keep``)."""
+          keep: Callable[[Item], bool] | None) -> tuple[list[_Seg], list[Item]]:
+    """:func:`_segments`, and the contextual-alias items looked at (when ``keep`` accepts
+    them all, the segmentation is the same with ``keep``)."""
     segs: list[_Seg] = []
     append = segs.append
     n = len(words)
     i = 0
     prefixes, keys = kb.prefixes, kb.keys
-    saw_ctx = False
+    ctx_seen: list[Item] = []
     while i < n:
         word = words[i]
         best: tuple[int, _Seg] | None = None
@@ -275,8 +283,8 @@ def _scan(words: list[_Word], kb: KnowledgeBase,
             single: list[Item] = []
             items = keys.get(k)
             if items is not None:
-                if not saw_ctx and any(it.kind == "ctx_actor" for it in items):
-                    saw_ctx = True
+                if any(it.kind == "ctx_actor" for it in items):
+                    ctx_seen.extend(it for it in items if it.kind == "ctx_actor")
                 # a one-word name must agree on ال (مالي ≠ المالي, الكاميرون ≠ كاميرون)
                 single = [it for it in items if (it.al < 0 or it.al == al)
                           and (keep is None or keep(it))]
@@ -290,8 +298,8 @@ def _scan(words: list[_Word], kb: KnowledgeBase,
                 j += 1
                 items = keys.get(k)
                 if items is not None:
-                    if not saw_ctx and any(it.kind == "ctx_actor" for it in items):
-                        saw_ctx = True
+                    if any(it.kind == "ctx_actor" for it in items):
+                        ctx_seen.extend(it for it in items if it.kind == "ctx_actor")
                     found = items if keep is None else [it for it in items if keep(it)]
                     if found:
                         last = (j, found)
@@ -302,9 +310,9 @@ def _scan(words: list[_Word], kb: KnowledgeBase,
             append(best[1])
             i = best[0]
         else:
-            append(_Seg(i, i + 1, word.start, word.end, [], ""))
+            append(word)
             i += 1
-    return segs, saw_ctx
+    return segs, ctx_seen
 
 
 def _nat_iso(item: Item) -> str:
@@ -342,9 +350,11 @@ class _Resolver:
         self.offset = offset
         if offset == 0:
             self.words = _cached_words(text)
-            segs, saw_ctx = _base_segments(text, kb)
-            # the context-free segmentation holds unless a contextual alias was seen
-            self.segs = _segments(self.words, kb, self._keep) if saw_ctx else segs
+            segs, ctx_seen = _base_segments(text, kb)
+            # the context-free segmentation holds unless a contextual alias it looked at
+            # does not apply in this article
+            self.segs = segs if all(self._keep(it) for it in ctx_seen) \
+                else _segments(self.words, kb, self._keep)
         else:
             self.words = _words(text)
             self.segs = _segments(self.words, kb, self._keep)
@@ -1009,9 +1019,9 @@ def _default_context(text: str, date: str | None) -> _Context:
     return _compute_context(text, date, load_kb())
 
 
-def _base_segments(text: str, kb: KnowledgeBase) -> tuple[list[_Seg], bool]:
+def _base_segments(text: str, kb: KnowledgeBase) -> tuple[list[_Seg], list[Item]]:
     """The context-free segmentation of a whole article (cached for the shipped KB), and
-    whether a contextual alias was looked at."""
+    the contextual-alias items it looked at."""
     global _LAST_BASE
     if kb is load_kb():
         return _default_base_segments(text)
@@ -1023,17 +1033,17 @@ def _base_segments(text: str, kb: KnowledgeBase) -> tuple[list[_Seg], bool]:
 
 
 #: the last article segmented with another KB than the shipped one (kb, text, result)
-_LAST_BASE: tuple[KnowledgeBase, str, tuple[list[_Seg], bool]] | None = None
+_LAST_BASE: tuple[KnowledgeBase, str, tuple[list[_Seg], list[Item]]] | None = None
 
 
 @lru_cache(maxsize=64)
-def _default_base_segments(text: str) -> tuple[list[_Seg], bool]:
+def _default_base_segments(text: str) -> tuple[list[_Seg], list[Item]]:
     return _scan(_cached_words(text), load_kb(), None)
 
 
 def _compute_context(text: str, date: str | None, kb: KnowledgeBase) -> _Context:
     ctx = _Context(date=_date(date))
-    segs, _saw_ctx = _base_segments(text, kb)
+    segs, _ctx_seen = _base_segments(text, kb)
     counts: Counter[str] = Counter()
     for seg in segs:
         for it in seg.items:
