@@ -154,3 +154,21 @@ def test_events_kana_qad_subject(keep_all: EventCoder) -> None:
     coder = keep_all
     event = _assault(coder, "وكانت وحدة خاصة من قوات الأمن قد اعتقلت وقتلت ثلاثة مسلحين.")
     assert event.source is not None and event.source.text.startswith("وحدة خاصة")
+
+
+def test_events_subject_before_casualty_verb_with_object(keep_all: EventCoder) -> None:
+    # an object after «قتلت» keeps the preceding phrase as the agent
+    event = _assault(keep_all, "وقالت الشرطة إن القوات الخاصة قتلت 11 مسلحا في البلدة.")
+    assert event.source is not None and event.source.text == "القوات الخاصة"
+    assert event.target is not None and event.target.text == "مسلحا"
+    # no object: the phrase names the victims
+    event = _assault(keep_all, "وقال المصدر إن جنديين قتلا في انفجار عبوة ناسفة.")
+    assert event.target is not None and event.target.text == "جنديين"
+
+
+def test_events_speaker_is_not_the_killer(keep_all: EventCoder) -> None:
+    event = _assault(keep_all, "وأعلن الجيش مقتل ثلاثة جنود في هجوم نفذه مسلحون مجهولون.")
+    assert event.source is None or event.source.text != "الجيش"
+    event = _assault(keep_all, "قتل شرطي بنيران مسلحين مجهولين وسط المدينة.")
+    assert event.source is not None and event.source.text.startswith("مسلحين")
+    assert event.target is not None and event.target.text == "شرطي"

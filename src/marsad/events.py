@@ -21,6 +21,7 @@ import bisect
 import dataclasses
 import importlib
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,6 +45,7 @@ from marsad.events_rules import (
     agent_sector,
     clause_bounds,
     dual_count,
+    is_nisba,
     is_prep_phrase,
     load_cues,
     noun_phrase,
@@ -69,6 +71,7 @@ _QAMA = frozenset(match_key(w) for w in ("قام", "قامت", "يقوم", "تق
 _STRONG_HYPOTHETICAL = frozenset(match_key(w) for w in (
     "المقرر", "المتوقع", "المنتظر", "يعتزم", "تعتزم", "سوف", "المرتقب", "يرتقب"))
 _TARGET_PREPS = ("على", "علي", "ضد", "مع", "بحق")
+_AT_LEAST = re.compile(r"\s+(?:على|علي)\s+ال[أاإ]قل\b.*$", re.S)
 
 
 def _optional(module: str, name: str) -> Callable[..., Any] | None:
@@ -411,7 +414,17 @@ class EventCoder:
                         ctx, self._skip_quantity(ctx, head_after, hi), hi):
                     return by_agent or self._executor(ctx, cand, hi), kana, None
                 return kana, self._object(ctx, head_after, hi, cand=cand), None
-            victims = self._passive_vso(ctx, cand, head_after, hi, coordinated)
+            if left is None and not coordinated:
+                left = self._preverbal_np(ctx, cand, lo)
+            if _bl_proclitic(trig_word) and left is None:
+                # «قامت دبابة اسرائيلية بقصف احد المنازل»
+                qama = self._qama_subject(ctx, cand)
+                if qama is not None:
+                    return qama, self._object(ctx, head_after, hi, cand=cand), None
+            # «قالت إن القوات قتلت 11 مسلحا»: a subject right before the verb makes it active
+            svo = left is not None and left[0].end is not None and \
+                0 <= words[cand.match.first].start - left[0].end <= 3
+            victims = None if svo else self._passive_vso(ctx, cand, head_after, hi, coordinated)
             if victims is not None:
                 return self._executor(ctx, cand, hi), victims, None
             number_at = self._skip_quantity(ctx, head_after, hi)
@@ -419,6 +432,7 @@ class EventCoder:
             pronoun_subject = cand.match.first > 0 and words[cand.match.first - 1].key in (
                 "انه", "انها", "بانه", "بانها", "وانه", "وانها")
             if number is not None and len(slots) == 1 and not coordinated and not pronoun_subject \
+                    and not svo \
                     and cand.match.suffix not in ("وا", "ون", "ا") \
                     and not words[cand.match.first].key.endswith(("وا", "ون")):
                 # «قتل 18 شخصا»: a passive reading; the victims follow the number
@@ -461,6 +475,9 @@ class EventCoder:
                 if np_ and not _adjective_like(words[np_[0]]):
                     genitive = np_
             left = self._left_subject(ctx, cand, lo)
+            if left is not None and self._speaker_of(ctx, left[1]) \
+                    and words[cand.first].variants[-1][0].startswith(_CASUALTY_STEMS):
+                left = None  # «أعلن الجيش مقتل جنديين»: the speaker did not kill them
             if role == "ns":
                 source = self._actor(ctx, genitive) if genitive else (left[0] if left else None)
                 target = self._object(ctx, genitive[1] if genitive else after, hi, bare=False,
@@ -474,6 +491,8 @@ class EventCoder:
                 target = self._object(ctx, after, hi, bare=False, cand=cand)
             if source is None and _bl_proclitic(trig_word):
                 source = self._qama_subject(ctx, cand)
+            if source is None:
+                source = self._executor(ctx, cand, hi)
             if source is None:
                 speaker_actor = self._speech_subject(ctx, cand)
                 if speaker_actor is not None and not cand.casualty:
@@ -491,7 +510,7 @@ class EventCoder:
             target = self._other_actor(ctx, cand, source)
         if source is not None and target is not None and (source.start, source.end) == (target.start, target.end):
             target = None
-        return source, target, speaker
+        return _trim_hedge(ctx, source), _trim_hedge(ctx, target), speaker
 
     def _plausible_np(self, ctx: _Context, np_: tuple[int, int]) -> bool:
         """False for a phrase that cannot be an agent: a number, a time word, a pronoun or
@@ -499,7 +518,9 @@ class EventCoder:
         first = ctx.words[np_[0]]
         if first.key[:1].isdigit() or parse_number(ctx.words, np_[0]) is not None:
             return False
-        if ctx.cues.has("not_agent", first.key):
+        bare = first.key[1:] if first.key[:1] in ("و", "ف") else first.key
+        if ctx.cues.has("not_agent", first.key) or ctx.cues.has("not_agent", bare) \
+                or ctx.cues.has("time_word", bare):
             return False
         return not any(t.start <= first.start < t.end for t in ctx.doc.times)
 
@@ -531,7 +552,8 @@ class EventCoder:
             return True
         w = ctx.words[k]
         return w.is_punct or is_prep_phrase(w, ctx.cues) or w.key.startswith("و") \
-            or self._in_time(ctx, k) or ctx.cues.has("agent_by", w.key)
+            or self._in_time(ctx, k) or ctx.cues.has("agent_by", w.key) \
+            or (k in ctx.trigger_words and _bl_proclitic(w))
 
     def _passive_vso(self, ctx: _Context, cand: _Candidate, head_after: int, hi: int,
                      coordinated: bool = False) -> EventActor | None:
@@ -676,6 +698,8 @@ class EventCoder:
         start = k + 1
         if start >= first or (k >= lo and not cues.has("complementizer", words[k].key)):
             return None
+        if cues.has("kana", words[start].key) and start + 1 < first:
+            start += 1  # «وكان الوحيدي أطلق»
         np_ = noun_phrase(words, start, first, cues)
         if np_ is not None and np_[1] + 1 < first and words[np_[1]].key == "من" \
                 and ctx.cues.has("quantity", words[np_[0]].key):
@@ -732,11 +756,17 @@ class EventCoder:
 
     def _before_casualty_verb(self, ctx: _Context, end: int) -> bool:
         """True when the word right after offset ``end`` is a casualty verb (قتلوا، أصيب)."""
-        for w in ctx.words:
+        for k, w in enumerate(ctx.words):
             if w.start >= end:
                 stem = w.variants[-1][0]
-                return stem.startswith(("قتل", "اصيب", "جرح", "لقي", "لقو")) and not stem.startswith(
-                    "قتلي")
+                if not stem.startswith(("قتل", "اصيب", "جرح", "لقي", "لقو")) or stem.startswith("قتلي"):
+                    return False
+                if stem.startswith(("لقي", "لقو", "اصيب")):
+                    return True
+                # «القوات قتلت 11 مسلحا» has an object: active
+                after = self._skip_quantity(ctx, k + 1, len(ctx.words))
+                return parse_number(ctx.words, after) is None and self._nothing_after(
+                    ctx, after, len(ctx.words))
         return False
 
     def _skip_filler(self, ctx: _Context, k: int, hi: int) -> int:
@@ -842,6 +872,19 @@ class EventCoder:
             k -= 1
         return None
 
+    def _speaker_of(self, ctx: _Context, k: int) -> bool:
+        """True when the phrase at word ``k`` is the subject of a speech verb right before
+        it (a time word may come between)."""
+        words, cues = ctx.words, ctx.cues
+        j = k - 1
+        while j >= 0 and k - j <= 3:
+            if cues.has("speech", words[j].key):
+                return True
+            if not (self._in_time(ctx, j) or cues.has("time_word", words[j].key)):
+                return False
+            j -= 1
+        return False
+
     def _in_pp(self, ctx: _Context, char_start: int) -> bool:
         words = ctx.words
         idx = next((i for i, w in enumerate(words) if w.start <= char_start < w.end), None)
@@ -946,6 +989,11 @@ class EventCoder:
         for k in range(start, min(hi, start + 8)):
             if ctx.cues.has("agent_by", words[k].key) and k > 0 and words[k - 1].key in ("على", "علي", "من"):
                 return self._actor(ctx, noun_phrase(words, k + 1, hi, ctx.cues))
+            if ctx.cues.has("agent_fire", words[k].key):  # «قتل بنيران مسلحين»
+                j = self._skip_quantity(ctx, k + 1, hi)
+                np_ = noun_phrase(words, j, hi, ctx.cues, max_words=3)
+                if np_ is not None and agent_sector(words[np_[0]], ctx.cues) is not None:
+                    return self._actor(ctx, np_)
         return None
 
     def _speech_subject(self, ctx: _Context, cand: _Candidate) -> EventActor | None:
@@ -999,10 +1047,18 @@ class EventCoder:
         cut = next((k for k in range(np_[0] + 1, np_[1]) if k in ctx.trigger_words), None)
         if cut is not None:
             np_ = (np_[0], cut)
+        while np_[1] - np_[0] > 1 and (self._in_time(ctx, np_[1] - 1)
+                                       or ctx.cues.has("time_word", words[np_[1] - 1].key)):
+            np_ = (np_[0], np_[1] - 1)  # «جنديا تركيا الجمعة»
         start, end = words[np_[0]].start, words[np_[1] - 1].end
         for actor in ctx.actors:
             if actor.start < end and actor.end > start:
-                return self._from_mention(ctx, actor)
+                mention = self._from_mention(ctx, actor)
+                if self._wraps(ctx, np_, actor):
+                    # the whole phrase around the mention («عناصر الشرطة», «موكب الشيخ X»)
+                    mention = dataclasses.replace(mention, text=ctx.doc.text[start:end],
+                                                  start=start, end=end)
+                return mention
         for place in ctx.places:
             if place.start < end and place.end > start:
                 return EventActor(text=place.text, name=place.name, country=place.country,
@@ -1040,6 +1096,24 @@ class EventCoder:
                 code = getattr(generic, "code", None)
         return EventActor(text=text, name=name, country=country, sector=sector, code=code,
                           start=start, end=end)
+
+    @staticmethod
+    def _wraps(ctx: _Context, np_: tuple[int, int], actor: ActorMention) -> bool:
+        """True when the phrase is the mention with a head noun or two before it and
+        adjectives after it («عناصر الشرطة», «موكب الشيخ X»), nothing else."""
+        words, cues = ctx.words, ctx.cues
+        inside = [k for k in range(np_[0], np_[1]) if actor.start <= words[k].start < actor.end]
+        if not inside or (np_[0], np_[1]) == (inside[0], inside[-1] + 1):
+            return False
+        if words[inside[-1]].end < actor.end:
+            return False  # the mention goes on past the phrase
+        before = range(np_[0], inside[0])
+        if len(before) > 2 or any(
+                parse_number(words, k) is not None or k in ctx.trigger_words
+                or cues.has("executor", words[k].key) or cues.has("quantity", words[k].key)
+                or cues.has("not_agent", words[k].key) for k in before):
+            return False
+        return all(is_nisba(words[k]) for k in range(inside[-1] + 1, np_[1]))
 
     @staticmethod
     def _from_mention(ctx: _Context, actor: ActorMention) -> EventActor:
@@ -1302,6 +1376,17 @@ def _with_country(actor: EventActor | None, country: str) -> EventActor | None:
         return actor
     code = (country + actor.sector) if actor.sector else actor.code
     return dataclasses.replace(actor, country=country, code=code)
+
+
+def _trim_hedge(ctx: _Context, actor: EventActor | None) -> EventActor | None:
+    """«شخصا على الأقل» → شخصا."""
+    if actor is None or actor.start is None:
+        return actor
+    hedge = _AT_LEAST.search(actor.text)
+    if hedge is None or hedge.start() == 0:
+        return actor
+    end = actor.start + hedge.start()
+    return dataclasses.replace(actor, text=ctx.doc.text[actor.start:end], end=end)
 
 
 def _bl_proclitic(word: Word) -> bool:

@@ -139,7 +139,7 @@ def noun_phrase(words: Sequence[Word], start: int, stop: int, cues: Cues,
             break
         if cues.has("complementizer", w.key) or cues.has("boundary", w.key):
             break
-        if cues.has("speech", w.key) or cues.has("negator", w.key):
+        if cues.has("speech", w.key) or cues.has("negator", w.key) or cues.has("agent_fire", w.key):
             break
         # agreement and construct state: «القوات المسلحة», «قوات الأمن», «مصدر عسكري»;
         # an indefinite noun after a complete phrase starts the object («مسلحون مهبطا»)
@@ -156,6 +156,11 @@ def noun_phrase(words: Sequence[Word], start: int, stop: int, cues: Cues,
 def _definite(word: Word) -> bool:
     key = word.key
     return key.startswith(("ال", "وال", "فال")) or "ال" in word.variants[-1][1]
+
+
+def is_nisba(word: Word) -> bool:
+    """True when the word looks like a nisba adjective («العراقية», «انتحاري»)."""
+    return _nisba(word)
 
 
 def _nisba(word: Word) -> bool:
