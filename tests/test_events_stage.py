@@ -172,3 +172,8 @@ def test_events_speaker_is_not_the_killer(keep_all: EventCoder) -> None:
     event = _assault(keep_all, "قتل شرطي بنيران مسلحين مجهولين وسط المدينة.")
     assert event.source is not None and event.source.text.startswith("مسلحين")
     assert event.target is not None and event.target.text == "شرطي"
+
+
+def test_events_victims_between_casualty_slots(keep_all: EventCoder) -> None:
+    event = _assault(keep_all, "وأصيب صباح أمس أربعة جنود أجانب بجروح في انفجار عبوة ناسفة.")
+    assert event.target is not None and event.target.text.startswith("جنود")

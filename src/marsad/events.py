@@ -510,7 +510,55 @@ class EventCoder:
             target = self._other_actor(ctx, cand, source)
         if source is not None and target is not None and (source.start, source.end) == (target.start, target.end):
             target = None
+        if target is not None and cand.type == "ASSAULT":
+            target = self._extend_target(ctx, target, hi)
         return _trim_hedge(ctx, source), _trim_hedge(ctx, target), speaker
+
+    def _extend_target(self, ctx: _Context, target: EventActor, hi: int) -> EventActor:
+        """The target phrase with what names it further: a person's name after a title
+        («رجل الدين الشيعي هشام سيموري»), or an organisation after «من / في»
+        («ناشطا في كتائب الأقصى», «مسلحا من تنظيم القاعدة»)."""
+        words, cues = ctx.words, ctx.cues
+        if target.start is None or target.end is None or self._is_place(ctx, target):
+            return target
+        k = next((i for i, w in enumerate(words) if w.start >= target.end), None)
+        if k is None or k >= hi:
+            return target
+        ends = {a.start: a for a in ctx.actors}
+        places = {p.start for p in ctx.places}
+        persons = {e.start for e in ctx.doc.entities if e.type in ("PER", "PERS")}
+        # «من / في» + an organisation or armed group (not a place)
+        if words[k].key in ("من", "في") and k + 1 < hi:
+            nxt = words[k + 1]
+            mention = ends.get(nxt.start)
+            if mention is not None and nxt.start not in places and mention.kb_id is not None \
+                    and not any(p.start <= nxt.start < p.end for p in ctx.places):
+                return self._widen(ctx, target, mention.end, mention)
+            return target
+        # a name after a title, across genitives («للحزب الشيوعي») and «و»
+        for j in range(k, min(hi, k + 5)):
+            w = words[j]
+            if w.is_punct or (is_prep_phrase(w, cues) and not _bl_proclitic(w)) \
+                    or j in ctx.trigger_words:
+                return target
+            mention = ends.get(w.start)
+            if w.start in persons or (mention is not None and mention.kb_id is not None
+                                      and mention.sector is None and w.start not in places):
+                end = max((e.end for e in ctx.doc.entities if e.start == w.start),
+                          default=mention.end if mention is not None else w.end)
+                return self._widen(ctx, target, end, mention)
+        return target
+
+    @staticmethod
+    def _widen(ctx: _Context, target: EventActor, end: int,
+               mention: ActorMention | None) -> EventActor:
+        """``target`` stretched to ``end``; codes from ``mention`` when it has none."""
+        out = dataclasses.replace(target, text=ctx.doc.text[target.start or 0:end], end=end)
+        if mention is not None and not target.sector and not target.country:
+            out = dataclasses.replace(out, name=mention.name, country=mention.country,
+                                      sector=mention.sector, code=mention.code,
+                                      kb_id=mention.kb_id)
+        return out
 
     def _plausible_np(self, ctx: _Context, np_: tuple[int, int]) -> bool:
         """False for a phrase that cannot be an agent: a number, a time word, a pronoun or
@@ -780,6 +828,8 @@ class EventCoder:
             in_time = any(t.start <= w.start < t.end for t in ctx.doc.times)
             if num is not None:
                 k += num[1]
+            elif w.key in ("على", "علي") and k + 1 < hi and words[k + 1].key == "الاقل":
+                k += 2  # «على الأقل»
             elif in_time or ctx.cues.has("adjective_skip", w.key) or ctx.cues.has(
                     "adjective_skip", w.variants[-1][0]) or w.key in (
                     "من", "امس", "فجر", "صباح", "مساء", "اليوم", "نحو",
@@ -798,9 +848,12 @@ class EventCoder:
         for trig in cand.triggers:
             if not any(s in trig.entry.pattern for s in _CASUALTY_STEMS):
                 continue
-            k = trig.last + 1
+            k, stop = trig.last + 1, len(words)
+            slots = trig.slots_at
+            if len(slots) > 1 and slots[1] > slots[0] + 1:
+                k, stop = slots[0] + 1, slots[1]  # «أصيب أمس أربعة جنود بجروح»
             steps = 0
-            while k < len(words) and steps < 4:
+            while k < stop and steps < 6:
                 w = words[k]
                 if w.is_punct:
                     break
@@ -809,11 +862,13 @@ class EventCoder:
                     k += num[1]
                     steps += num[1]
                     continue
-                if w.key in ("نحو", "حوالي", "اكثر", "من", "زهاء", "قرابه"):
+                if w.key in ("نحو", "حوالي", "اكثر", "من", "زهاء", "قرابه") or cues.has(
+                        "quantity_filler", w.key) or cues.has("time_word", w.key) \
+                        or self._in_time(ctx, k):
                     k += 1
                     steps += 1
                     continue
-                np_ = noun_phrase(words, k, len(words), cues, max_words=3)
+                np_ = noun_phrase(words, k, stop, cues, max_words=3)
                 return self._actor(ctx, np_) if np_ else None
         return None
 
@@ -921,6 +976,8 @@ class EventCoder:
             w = words[j]
             if w.is_punct or cues.has("complementizer", w.key) or j in ctx.trigger_words:
                 break
+            if w.key in ("على", "علي") and j + 1 < hi and words[j + 1].key == "الاقل":
+                continue
             if w.key in ("على", "علي", "ضد", "بحق"):
                 found = self._actor(ctx, noun_phrase(words, j + 1, hi, cues, max_words=3))
                 if found is not None:
@@ -941,7 +998,8 @@ class EventCoder:
             if w.key in _TARGET_PREPS:
                 return self._actor(ctx, noun_phrase(words, k + 1, hi, cues, max_words=3))
             if bare and not is_prep_phrase(w, cues) and not _bl_proclitic(w) \
-                    and not w.key[:1].isdigit() and (counted == k or not _adjective_like(w)):
+                    and not w.key[:1].isdigit() and (counted == k or not _adjective_like(w)
+                                                     or self._nothing_after(ctx, k + 1, hi)):
                 mention = self._mention_ahead(ctx, k, hi)
                 if mention is not None:
                     return mention
