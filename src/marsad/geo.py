@@ -32,6 +32,7 @@ Disambiguation scores every candidate entry with the whole article in view:
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 from collections import defaultdict
@@ -142,10 +143,12 @@ def text_gap(a: _Word, b: _Word) -> bool:
 
 def _words(text: str) -> list[_Word]:
     out: list[_Word] = []
+    append = out.append
     key = _cached_key
     for m in _WORD.finditer(text):
-        w = m.group()
-        out.append(_Word(m.start(), m.end(), key(w) if len(w) > 1 else w, w))
+        start, end = m.span()
+        w = text[start:end]
+        append(_Word(start, end, key(w) if end - start > 1 else w, w))
     return out
 
 
@@ -240,6 +243,25 @@ _KNOWN_WORDS = (
 )
 
 
+class _SpanCover:
+    """Answers "does one of these spans contain [start, end)?" in O(log n)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _e in ordered]
+        #: the largest end among the spans that start at or before each position
+        self.max_end: list[int] = []
+        top = -1
+        for _s, e in ordered:
+            top = max(top, e)
+            self.max_end.append(top)
+
+    def covers(self, start: int, end: int) -> bool:
+        """True when some span ``(s, e)`` has ``s <= start`` and ``end <= e``."""
+        k = bisect.bisect_right(self.starts, start) - 1
+        return k >= 0 and end <= self.max_end[k]
+
+
 def _base(key: str) -> str:
     """A context word's key: itself when it is a known word (``ولايه``), else without its
     leading conjunction/preposition (``وبمدينه`` -> ``بمدينه`` ... -> ``مدينه``)."""
@@ -247,6 +269,9 @@ def _base(key: str) -> str:
         return key
     stem = _stem(key)
     return stem
+
+
+_cached_base = lru_cache(maxsize=200_000)(_base)
 
 
 class PlaceResolver:
@@ -274,15 +299,19 @@ class PlaceResolver:
         """Gazetteer matches over the words of ``text`` (before disambiguation)."""
         words = _words(text)
         keys = [w.key for w in words]
-        ner_spans = [(e.start, e.end) for e in entities if e.type in _PLACE_TYPES]
+        in_ner = _SpanCover((e.start, e.end) for e in entities if e.type in _PLACE_TYPES)
         matches: list[_Match] = []
         deferred: list[_Match] = []
         i = 0
         n_words = len(words)
+        starts_cache = self._starts_cache
         while i < n_words:
             best: tuple[int, list[int], str, str] | None = None
             run: list[str] | None = None
-            for stem, pre in self._starting(keys[i]):
+            starting = starts_cache.get(keys[i])
+            if starting is None:
+                starting = self._starting(keys[i])
+            for stem, pre in starting:
                 if run is None:
                     run = self._run(text, words, keys, i)
                 hit = self.gaz.match_at(run, 0, stem)
@@ -295,7 +324,7 @@ class PlaceResolver:
             last = i + n - 1
             start = _skip_letters(text, words[i].start, len(pre))
             match = _Match(start, words[last].end, i, last, (stem, *keys[i + 1 : i + n]), cands, pre)
-            match.ner = any(s <= match.start and match.end <= e for s, e in ner_spans)
+            match.ner = in_ner.covers(match.start, match.end)
             self._annotate(match, words, keys)
             if self._accept(match) or self._coordinated(match, matches, words):
                 matches.append(match)
@@ -448,9 +477,13 @@ class PlaceResolver:
         names, and names that only places of one country bear (towns of some size,
         administrative units, regions)."""
         weights: defaultdict[str, float] = defaultdict(float)
+        nisba_cache = self._nisba_cache
         for w in words:
-            if len(w.key) > 3 and (c := self._nisba_of(w.key)):
-                weights[c] += 1.0
+            key = w.key
+            if len(key) > 3:
+                c = nisba_cache[key] if key in nisba_cache else self._nisba_of(key)
+                if c:
+                    weights[c] += 1.0
         for m in matches:
             places = [self.gaz.places[i] for i in m.candidates]
             countries = {p.country for p in places}
@@ -540,8 +573,7 @@ class PlaceResolver:
         taken = {i for m, _ in resolved for i in range(m.first, m.last + 1)}
         out: list[PlaceMention] = []
         for i, w in enumerate(words[:-1]):
-            base = _base(w.key)
-            kind = _CONTAINED_TRIGGERS.get(base)
+            kind = _CONTAINED_TRIGGERS.get(_cached_base(w.key))
             if kind is None or i + 1 in taken or i + 1 in by_first:
                 continue
             first = i + 1
