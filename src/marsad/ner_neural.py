@@ -74,22 +74,25 @@ class Encoder:
 
     def sentence(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``ids`` (n, 5), ``chars`` (n, MAX_CHARS), ``flags`` (n, N_FLAGS) for a sentence."""
-        n = len(words)
-        ids = np.zeros((n, 5), dtype=np.int64)
-        chars = np.zeros((n, MAX_CHARS), dtype=np.int64)
-        flags = np.zeros((n, N_FLAGS), dtype=np.float32)
+        ids, flags = self.ids_and_flags(words)
+        chars = np.zeros((len(words), MAX_CHARS), dtype=np.int64)
         for i, word in enumerate(words):
-            wi, si, c0, c1, c2, ch, fl = self._word(word)
-            ids[i] = (wi, si, c0, c1, c2)
+            ch = self._word(word)[5]
             chars[i, : len(ch)] = ch
-            flags[i] = fl
+        return ids, chars, flags
+
+    def ids_and_flags(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``ids`` (n, 5) and ``flags`` (n, N_FLAGS) for a sentence."""
+        encoded = [self._word(w) for w in words]
+        ids = np.array([e[:5] for e in encoded], dtype=np.int64)
+        flags = np.array([e[6] for e in encoded], dtype=np.float32)
         for i, feats in enumerate(self.fx.gazetteer_spans(words)):
             for f in feats:
                 kind = f[3:]
                 if kind in GAZ_TYPES:
                     base = 8 if f.startswith("gB") else 12
                     flags[i, base + GAZ_TYPES.index(kind)] = 1.0
-        return ids, chars, flags
+        return ids, flags
 
 
 def _bio_tables() -> tuple[np.ndarray, np.ndarray]:
@@ -194,23 +197,32 @@ class NumpyTagger:
 
     def _char_features(self, words: Sequence[str]) -> np.ndarray:
         cache = self._char_cache
+        if len(cache) > 300_000:
+            cache.clear()
         new = list({w for w in words if w not in cache})
         if new:
-            if len(cache) > 300_000:
-                cache.clear()
             for w, f in zip(new, self._char_cnn(new), strict=True):
                 cache[w] = f
         return np.stack([cache[w] for w in words])
 
-    def _inputs(self, words: Sequence[str]) -> np.ndarray:
-        ids, _chars, flags = self.encoder.sentence(words)
-        p = self.p
-        parts = [
-            self.word_emb[ids[:, 0]], self.word_emb[ids[:, 1]],
-            p["cl0"][ids[:, 2]], p["cl1"][ids[:, 3]], p["cl2"][ids[:, 4]],
-            self._char_features(words), flags,
-        ]
-        return np.concatenate(parts, axis=1).astype(np.float32)
+    def _projections(self, words: Sequence[str]) -> np.ndarray:
+        """The LSTM input projections (n, 8H) of both directions for one sentence."""
+        cache = self._proj_cache
+        if len(cache) > 20_000:
+            cache.clear()
+        new = list({w for w in words if w not in cache})
+        if new:
+            ids = np.array([self.encoder._word(w)[:5] for w in new], dtype=np.int64)
+            p = self.p
+            x = np.concatenate([
+                self.word_emb[ids[:, 0]], self.word_emb[ids[:, 1]],
+                p["cl0"][ids[:, 2]], p["cl1"][ids[:, 3]], p["cl2"][ids[:, 4]],
+                self._char_features(new),
+            ], axis=1).astype(np.float32)
+            for w, row in zip(new, x @ self._w_word, strict=True):
+                cache[w] = row
+        _ids, flags = self.encoder.ids_and_flags(words)
+        return np.stack([cache[w] for w in words]) + flags @ self._w_flags + self._b_both
 
     def _prepare_lstm(self) -> None:
         """Reorder the gates to (i, f, o, g) and halve the sigmoid gates' weights, so one
@@ -226,13 +238,20 @@ class NumpyTagger:
             bias = (p[f"lstm_{d}_bih"] + p[f"lstm_{d}_bhh"])[order] * scale
             self._lstm_w[d] = (np.ascontiguousarray(wih.T), np.ascontiguousarray(whh.T),
                                bias.astype(np.float32))
+        # input projections of both directions, split into the word-level part (cached per
+        # word) and the flags (which depend on the neighbours through gazetteer spans)
+        both = np.concatenate([self._lstm_w["f"][0], self._lstm_w["b"][0]], axis=1)
+        self._w_word = np.ascontiguousarray(both[:-N_FLAGS])
+        self._w_flags = np.ascontiguousarray(both[-N_FLAGS:])
+        self._b_both = np.concatenate([self._lstm_w["f"][2], self._lstm_w["b"][2]])
+        self._proj_cache: dict[str, np.ndarray] = {}
 
     def _bilstm(self, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """Both directions over the words ``x`` (N, D) of sentences laid end to end, sorted
-        longest first; returns (B, T, 2H) states. The backward direction runs over each
+        """Both directions over the input projections ``x`` (N, 8H) of sentences laid end to
+        end, sorted longest first; returns (B, T, 2H) states. The backward direction runs over each
         sentence reversed; every sentence starts at step 0, and at each step only the
         sentences still running are computed."""
-        (wf, hf, bf), (wb, hb, bb) = self._lstm_w["f"], self._lstm_w["b"]
+        hf, hb = self._lstm_w["f"][1], self._lstm_w["b"][1]
         b, t = len(lengths), int(lengths.max())
         hs = self.hidden
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -240,14 +259,15 @@ class NumpyTagger:
         row = np.repeat(np.arange(b), lengths)
         back_pos = np.repeat(lengths, lengths) - 1 - pos
         gx = np.zeros((2, t, b, 4 * hs), dtype=np.float32)
-        gx[0, pos, row] = x @ wf + bf
-        gx[1, back_pos, row] = x @ wb + bb
+        gx[0, pos, row] = x[:, : 4 * hs]
+        gx[1, back_pos, row] = x[:, 4 * hs :]
         whh = np.stack([hf, hb])  # (2, H, 4H)
         h = np.zeros((2, b, hs), dtype=np.float32)
         c = np.zeros((2, b, hs), dtype=np.float32)
         out = np.zeros((2, t, b, hs), dtype=np.float32)
+        running = np.searchsorted(-lengths, -np.arange(t), side="left")  # lengths sorted desc
         for step in range(t):
-            n = int(np.count_nonzero(lengths > step))
+            n = int(running[step])
             g = np.tanh(gx[:, step, :n] + h[:, :n] @ whh)
             sig = g[..., : 3 * hs] * 0.5 + 0.5
             cn = sig[..., hs : 2 * hs] * c[:, :n] + sig[..., :hs] * g[..., 3 * hs :]
@@ -269,7 +289,7 @@ class NumpyTagger:
         order = sorted(range(len(sents)), key=lambda i: -len(sents[i]))
         undo = np.argsort(order)
         lengths = np.array([len(sents[i]) for i in order])
-        x = np.concatenate([self._inputs(sents[i]) for i in order])
+        x = np.concatenate([self._projections(sents[i]) for i in order])
         h = self._bilstm(x, lengths)[undo]
         return h @ self.p["out_w"].T + self.p["out_b"], lengths[undo]
 
