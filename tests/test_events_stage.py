@@ -177,3 +177,10 @@ def test_events_speaker_is_not_the_killer(keep_all: EventCoder) -> None:
 def test_events_victims_between_casualty_slots(keep_all: EventCoder) -> None:
     event = _assault(keep_all, "وأصيب صباح أمس أربعة جنود أجانب بجروح في انفجار عبوة ناسفة.")
     assert event.target is not None and event.target.text.startswith("جنود")
+
+
+def test_events_exposed_subject_before_qad_and_pronoun(keep_all: EventCoder) -> None:
+    event = _assault(keep_all, "وكان المعسكر الشرقي، قد تعرض لقصف صاروخي أمس.")
+    assert event.target is not None and event.target.text == "المعسكر الشرقي"
+    event = _assault(keep_all, "ويقول خالد انه تعرض خلال التحقيق للتعذيب.")
+    assert event.target is not None and event.target.text == "خالد"

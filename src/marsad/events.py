@@ -665,30 +665,57 @@ class EventCoder:
         target."""
         words, cues = ctx.words, ctx.cues
         first = cand.match.first
+        if first > 0 and words[first - 1].variants[-1][0] == "محاوله":
+            first -= 1  # «تعرض لمحاولة اغتيال»
         if not _bl_proclitic(words[first]):
             return None
-        for k in range(first - 1, max(lo - 1, first - 8), -1):
+        for k in range(first - 1, max(-1, first - 12), -1):
             w = words[k]
-            if w.is_punct:
+            if w.is_punct and w.text not in ("،", ",", "«", "»", '"'):
                 return None
             if not cues.has("exposed", w.key):
                 continue
             if k + 1 < first:  # VSO: the subject sits between the verb and the trigger
-                start = self._skip_quantity(ctx, k + 1, first)
+                start = self._skip_filler(ctx, k + 1, first)
                 np_ = noun_phrase(words, start, first, cues, max_words=6)
                 if np_ is not None and self._plausible_np(ctx, np_):
                     return self._actor(ctx, np_)
-            start = k - 1
-            while start > lo and k - start < 5 and not words[start - 1].is_punct \
-                    and not cues.has("complementizer", words[start - 1].key) \
-                    and not cues.has("speech", words[start - 1].key):
-                start -= 1
-            if start >= 0 and start < k:
-                np_ = noun_phrase(words, start, k, cues, max_words=5)
-                if np_ is not None and self._plausible_np(ctx, np_):
-                    return self._actor(ctx, np_)
-            return None
+                if start < first and not is_prep_phrase(words[start], cues):
+                    return None
+            return self._exposed_svo(ctx, k)
         return None
+
+    def _exposed_svo(self, ctx: _Context, k: int) -> EventActor | None:
+        """The subject before «تعرض» at word ``k`` («ان 55 سفينة تعرضت», «وكان الإقليم
+        الحدودي، قد تعرض»)."""
+        words, cues = ctx.words, ctx.cues
+        end = k
+        if end > 0 and words[end - 1].key in ("انه", "انها", "بانه", "بانها"):
+            # «ويقول نصر انه تعرض»: the speaker
+            for j in range(end - 2, max(-1, end - 8), -1):
+                key = words[j].key
+                if cues.has("speech", key) or (key[:1] in ("و", "ف") and cues.has("speech", key[1:])):
+                    np_ = noun_phrase(words, j + 1, end - 1, cues, max_words=4)
+                    return self._actor(ctx, np_) if np_ and self._plausible_np(ctx, np_) else None
+            return None
+        if end > 0 and words[end - 1].key == "قد":
+            end -= 1
+        while end > 0 and words[end - 1].text in ("،", ","):
+            end -= 1
+        start = end
+        while start > 0 and end - start < 8 and not (
+                words[start - 1].is_punct and words[start - 1].text not in ("«", "»", '"')) \
+                and not cues.has("complementizer", words[start - 1].key) \
+                and not cues.has("speech", words[start - 1].key) \
+                and not cues.has("boundary", words[start - 1].key):
+            start -= 1
+        if start < end and cues.has("kana", words[start].key):
+            start += 1
+        start = self._skip_filler(ctx, start, end)
+        np_ = noun_phrase(words, start, end, cues, max_words=6)
+        if np_ is None or not self._plausible_np(ctx, np_):
+            return None
+        return self._actor(ctx, np_)
 
     def _kana_subject(self, ctx: _Context, cand: _Candidate, lo: int) -> EventActor | None:
         """«وكانت فرقة مظلية من قوات مكافحة الإرهاب قد قتلت»: the subject between كان and
