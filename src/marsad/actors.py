@@ -198,6 +198,12 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\
 _ANALYSES: dict[str, tuple[str, list[tuple[str, int, str, bool]]]] = {}
 
 
+@lru_cache(maxsize=4096)
+def _kept_char(ch: str) -> bool:
+    """True when the character survives :func:`match_key` (not a diacritic or mark)."""
+    return bool(match_key(ch))
+
+
 def _analyse(surface: str) -> tuple[str, list[tuple[str, int, str, bool]]]:
     """Keys of one word and of its proclitic-stripped variants (cached)."""
     found = _ANALYSES.get(surface)
@@ -208,7 +214,7 @@ def _analyse(surface: str) -> tuple[str, list[tuple[str, int, str, bool]]]:
     variants: list[tuple[str, int, str, bool]] = [(full, 0, "", w != full)]
     if len(w) > 3 and w[0] in "وفبلك":
         # original index of each kept (normalised) character
-        index = [i for i, ch in enumerate(surface) if match_key(ch)]
+        index = [i for i, ch in enumerate(surface) if _kept_char(ch)]
         if len(index) == len(w):
             for p in _PREFIXES:
                 if not w.startswith(p) or len(w) - len(p) < 2:

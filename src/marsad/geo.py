@@ -206,6 +206,7 @@ _CONTAINED_TRIGGERS = {word_key(w): k for w, k in (
     ("مخيم", "city"), ("حي", "city"), ("ضاحية", "city"), ("ناحية", "admin2"), ("مديرية", "admin2"),
     ("معتمدية", "admin2"), ("قضاء", "admin2"), ("منطقة", "region"),
 )}
+_TRIGGER_ENDS = frozenset(k[-2:] for k in _CONTAINED_TRIGGERS)
 #: Words between such a name and the place it lies in («قرب نابلس», «شمال حلب»).
 _NEAR_WORDS = frozenset(word_key(w) for w in (
     "في", "قرب", "بالقرب", "من", "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي",
@@ -573,6 +574,8 @@ class PlaceResolver:
         taken = {i for m, _ in resolved for i in range(m.first, m.last + 1)}
         out: list[PlaceMention] = []
         for i, w in enumerate(words[:-1]):
+            if w.key[-2:] not in _TRIGGER_ENDS:
+                continue  # the trigger is what remains after the clitics: a suffix of the key
             kind = _CONTAINED_TRIGGERS.get(_cached_base(w.key))
             if kind is None or i + 1 in taken or i + 1 in by_first:
                 continue
