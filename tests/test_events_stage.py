@@ -184,3 +184,12 @@ def test_events_exposed_subject_before_qad_and_pronoun(keep_all: EventCoder) -> 
     assert event.target is not None and event.target.text == "المعسكر الشرقي"
     event = _assault(keep_all, "ويقول خالد انه تعرض خلال التحقيق للتعذيب.")
     assert event.target is not None and event.target.text == "خالد"
+
+
+def test_events_accusative_noun_is_no_subject(keep_all: EventCoder) -> None:
+    event = _assault(keep_all, "وقتل 20 شخصا في هجوم انتحاري استهدف مقرا للشرطة.")
+    assert all(e.source is None or e.source.text != "مقرا"
+               for e in _events(keep_all, "في هجوم انتحاري استهدف مقرا للشرطة."))
+    assert event.target is not None and event.target.text == "شخصا"
+    event = _assault(keep_all, "وقال مسؤول إن امرأة قتلت اثناء الهجوم.")
+    assert event.target is not None and event.target.text == "امرأة"

@@ -45,6 +45,7 @@ from marsad.events_rules import (
     agent_sector,
     clause_bounds,
     dual_count,
+    is_definite,
     is_nisba,
     is_prep_phrase,
     load_cues,
@@ -439,9 +440,10 @@ class EventCoder:
                 target = self._actor(ctx, noun_phrase(words, number_at + number[1], hi, cues,
                                                       max_words=3))
                 return self._agent_by(ctx, head_after, hi), target, None
-            if np_after is not None and not self._plausible_np(ctx, np_after):
-                np_after = None
-            passive = self._passive_casualty(ctx, cand, head_after, hi, left)
+            if np_after is not None and (not self._plausible_np(ctx, np_after)
+                                         or self._accusative(ctx, np_after[0])):
+                np_after = None  # «استهدفا مقرا»: an object, not the subject
+            passive = self._passive_casualty(ctx, cand, cand.match.last + 1, hi, left)
             if passive is not None:
                 return self._agent_by(ctx, head_after, hi), passive, None
             if left is None and not coordinated:
@@ -512,7 +514,38 @@ class EventCoder:
             target = None
         if target is not None and cand.type == "ASSAULT":
             target = self._extend_target(ctx, target, hi)
+        if source is not None and not self._plausible_agent(ctx, source):
+            source = None
         return _trim_hedge(ctx, source), _trim_hedge(ctx, target), speaker
+
+    def _plausible_agent(self, ctx: _Context, actor: EventActor) -> bool:
+        """False for a source phrase that cannot be an agent: one starting with a number,
+        a quantity or time word, a preposition, or an indefinite accusative noun
+        («مقرا», «حاجزا»: an object)."""
+        if actor.kb_id or actor.start is None:
+            return True
+        k = next((i for i, w in enumerate(ctx.words) if w.start <= actor.start < w.end), None)
+        if k is None:
+            return True
+        w = ctx.words[k]
+        if not self._plausible_np(ctx, (k, k + 1)) or ctx.cues.has("quantity_filler", w.key) \
+                or (ctx.cues.has("quantity", w.key) and (actor.end or 0) <= w.end):
+            return False
+        if (w.text[:1] in ("ب", "ل") and is_prep_phrase(w, ctx.cues)) or (
+                _bl_proclitic(w) and k in ctx.trigger_words):
+            return False
+        if k in ctx.trigger_words and agent_sector(w, ctx.cues) is None:
+            return False  # the event noun itself («تفجير مقر البرلمان»)
+        return not self._accusative(ctx, k)
+
+    def _accusative(self, ctx: _Context, k: int) -> bool:
+        """True for an indefinite noun in the accusative («مقرا», «حاجزا»): an object."""
+        w = ctx.words[k]
+        stem = w.variants[-1][0]
+        return not is_definite(w) and stem.endswith("ا") and not stem.endswith(("اا", "يا")) \
+            and len(stem) > 3 and agent_sector(w, ctx.cues) is None \
+            and not any(e.start <= w.start < e.end for e in ctx.doc.entities) \
+            and not any(a.start <= w.start < a.end and a.kb_id for a in ctx.actors)
 
     def _extend_target(self, ctx: _Context, target: EventActor, hi: int) -> EventActor:
         """The target phrase with what names it further: a person's name after a title
@@ -796,27 +829,35 @@ class EventCoder:
         object is read as passive; the subject names the victims."""
         words = ctx.words
         stem = words[cand.match.first].variants[-1][0]
-        if not stem.startswith(("قتل", "اصيب", "جرح")) or len(cand.match.slots_at) > 1:
+        slots = cand.match.slots_at
+        if not stem.startswith(("قتل", "اصيب", "جرح")):
             return None
+        if len(slots) > 1:
+            if slots[1] != slots[0] + 1 or not _bl_proclitic(words[slots[1]]):
+                return None
+            after = slots[1]  # «قتلا بانفجار عبوة»
         first = cand.match.first
         if first == 0 or words[first - 1].is_punct:
             return None
-        if after < hi:
-            nxt = words[after]
-            if not (nxt.key.startswith("و") or is_prep_phrase(nxt, ctx.cues)
-                    or any(t.start <= nxt.start < t.end for t in ctx.doc.times)):
-                return None  # an object follows: active («قتلت القوات ثلاثة»)
+        if after < hi and not self._nothing_after(ctx, after, hi):
+            return None  # an object follows: active («قتلت القوات ثلاثة»)
         if left is not None and left[0].end is not None \
                 and 0 <= words[first].start - left[0].end <= 2:
             return left[0]
-        k = first - 1
-        start = k
-        while start > 0 and first - start < 4 and not words[start - 1].is_punct \
+        end = first
+        if end > 0 and ctx.cues.has("relative", words[end - 1].key) and words[end - 1].key != "ما":
+            end -= 1  # «الانتحاري الذي قتل بالرصاص»
+        if end > 1 and words[end - 1].key == "الاقل" and words[end - 2].key in ("على", "علي"):
+            end -= 2  # «سبعة أشخاص على الأقل قتلوا»
+        start = end - 1
+        while start > 0 and end - start < 4 and not words[start - 1].is_punct \
                 and not ctx.cues.has("complementizer", words[start - 1].key) \
                 and not ctx.cues.has("speech", words[start - 1].key):
             start -= 1
-        np_ = noun_phrase(words, self._skip_filler(ctx, start, first), first, ctx.cues)
-        return self._actor(ctx, np_) if np_ and np_[1] == first else None
+        if start < 0 or start >= end:
+            return None
+        np_ = noun_phrase(words, self._skip_filler(ctx, start, end), end, ctx.cues)
+        return self._actor(ctx, np_) if np_ and np_[1] == end else None
 
     def _qama_subject(self, ctx: _Context, cand: _Candidate) -> EventActor | None:
         """«قامت دبابة اسرائيلية بقصف»: the subject of قام before a ب-noun trigger."""

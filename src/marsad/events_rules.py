@@ -158,6 +158,11 @@ def _definite(word: Word) -> bool:
     return key.startswith(("ال", "وال", "فال")) or "ال" in word.variants[-1][1]
 
 
+def is_definite(word: Word) -> bool:
+    """True when the word carries the article («القوات», «والجيش», «بالمدينة»)."""
+    return _definite(word)
+
+
 def is_nisba(word: Word) -> bool:
     """True when the word looks like a nisba adjective («العراقية», «انتحاري»)."""
     return _nisba(word)
