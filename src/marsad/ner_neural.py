@@ -22,6 +22,8 @@ LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "
 GAZ_TYPES = ("PER", "LOC", "ORG", "GPE")
 SHAPES = ("ar", "num", "punct", "latin", "mixed")
 MAX_CHARS = 16
+#: Most frequent corpus words whose LSTM input projections are computed at load time.
+STATIC_WORDS = 8_000
 N_FLAGS = 4 * len(GAZ_TYPES) + len(SHAPES) + 3 + 7
 
 
@@ -174,8 +176,8 @@ class NumpyTagger:
         self.hidden = self.p["lstm_f_whh"].shape[1]
         # the matrices are small: BLAS threads only add synchronisation cost
         self._blas = ThreadpoolController()
-        self._prepare_lstm()
         self._char_cache: dict[str, np.ndarray] = {}
+        self._prepare_lstm()
 
     def _char_cnn(self, words: Sequence[str]) -> np.ndarray:
         """Character-CNN features of words (max over the positions of each word)."""
@@ -205,24 +207,31 @@ class NumpyTagger:
                 cache[w] = f
         return np.stack([cache[w] for w in words])
 
+    def _word_projections(self, words: Sequence[str]) -> np.ndarray:
+        """Word-level part of the input projections (n, 8H) of distinct words."""
+        ids = np.array([self.encoder._word(w)[:5] for w in words], dtype=np.int64)
+        p = self.p
+        x = np.concatenate([
+            self.word_emb[ids[:, 0]], self.word_emb[ids[:, 1]],
+            p["cl0"][ids[:, 2]], p["cl1"][ids[:, 3]], p["cl2"][ids[:, 4]],
+            self._char_features(words),
+        ], axis=1).astype(np.float32)
+        return np.asarray(x @ self._w_word)
+
     def _projections(self, words: Sequence[str]) -> np.ndarray:
-        """The LSTM input projections (n, 8H) of both directions for one sentence."""
-        cache = self._proj_cache
+        """The LSTM input projections (n, 8H) of both directions for one sentence: the
+        most frequent words' are computed at load time, others cached (up to 20,000)."""
+        static, cache = self._proj_static, self._proj_cache
         if len(cache) > 20_000:
             cache.clear()
-        new = list({w for w in words if w not in cache})
+        new = list({w for w in words if w not in static and w not in cache})
         if new:
-            ids = np.array([self.encoder._word(w)[:5] for w in new], dtype=np.int64)
-            p = self.p
-            x = np.concatenate([
-                self.word_emb[ids[:, 0]], self.word_emb[ids[:, 1]],
-                p["cl0"][ids[:, 2]], p["cl1"][ids[:, 3]], p["cl2"][ids[:, 4]],
-                self._char_features(new),
-            ], axis=1).astype(np.float32)
-            for w, row in zip(new, x @ self._w_word, strict=True):
+            for w, row in zip(new, self._word_projections(new), strict=True):
                 cache[w] = row
+        rows = [static.get(w) for w in words]
         _ids, flags = self.encoder.ids_and_flags(words)
-        return np.stack([cache[w] for w in words]) + flags @ self._w_flags + self._b_both
+        stacked = np.stack([r if r is not None else cache[w] for r, w in zip(rows, words, strict=True)])
+        return stacked + flags @ self._w_flags + self._b_both
 
     def _prepare_lstm(self) -> None:
         """Reorder the gates to (i, f, o, g) and halve the sigmoid gates' weights, so one
@@ -245,6 +254,9 @@ class NumpyTagger:
         self._w_flags = np.ascontiguousarray(both[-N_FLAGS:])
         self._b_both = np.concatenate([self._lstm_w["f"][2], self._lstm_w["b"][2]])
         self._proj_cache: dict[str, np.ndarray] = {}
+        frequent = self.encoder.vocab.words[2:STATIC_WORDS + 2]
+        self._proj_static: dict[str, np.ndarray] = dict(
+            zip(frequent, self._word_projections(frequent), strict=True))
 
     def _bilstm(self, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Both directions over the input projections ``x`` (N, 8H) of sentences laid end to

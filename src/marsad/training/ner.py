@@ -32,13 +32,13 @@ import numpy as np
 from marsad.errors import DataError
 from marsad.ner_data import read_conll
 from marsad.ner_features import norm
+from marsad.paths import shared_data_dir, shared_label
 
 log = logging.getLogger(__name__)
 
 PACKAGE = Path(__file__).resolve().parents[1]
 MODEL_DIR = PACKAGE / "models" / "ner"
 DATA_DIR = PACKAGE / "data" / "ner"
-DEFAULT_SHARED = PACKAGE.parents[1].parent / "shared" / "data"
 
 CLUSTER_SIZES = (64, 512, 2048)
 MIN_COUNT = 5
@@ -206,9 +206,10 @@ def train_crf(train_files: list[Path], model_dir: Path, out: Path, *, c1: float,
 
 @click.command()
 @click.option("--shared", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_SHARED, show_default=True, help="The shared data folder.")
+              default=shared_data_dir, show_default=shared_label(),
+              help="The shared data folder.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=MODEL_DIR,
-              show_default=True, help="Where to write the model files.")
+              show_default="src/marsad/models/ner", help="Where to write the model files.")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path),
               default=Path(".work/ner"), show_default=True,
               help="Folder for the large intermediate files (corpus, vectors).")
