@@ -193,3 +193,11 @@ def test_events_accusative_noun_is_no_subject(keep_all: EventCoder) -> None:
     assert event.target is not None and event.target.text == "شخصا"
     event = _assault(keep_all, "وقال مسؤول إن امرأة قتلت اثناء الهجوم.")
     assert event.target is not None and event.target.text == "امرأة"
+
+
+def test_events_generic_actor_takes_nationality(keep_all: EventCoder) -> None:
+    event = _assault(keep_all, "وقتل مسلحون مجهولون جنودا بريطانيين في كمين.")
+    assert event.target is not None and event.target.country == "GBR"
+    event = _assault(keep_all, "خطف مسلحون قبل ظهر أمس أميركيا في المدينة.")
+    assert event.target is not None and event.target.text == "أميركيا"
+    assert event.target.country == "USA"

@@ -666,7 +666,12 @@ class EventCoder:
         if cut is not None:
             np_ = (np_[0], cut)
         if number is None:
-            if not self._nothing_after(ctx, np_[1], hi):
+            j = np_[1]
+            while j < hi and (cues.has("time_word", words[j].key) or self._in_time(ctx, j) or (
+                    words[j].key in ("قبل", "بعد") and j + 1 < hi
+                    and cues.has("time_word", words[j + 1].key))):
+                j += 1  # «خطف مسلحون قبل ظهر أمس أميركيا»
+            if not self._nothing_after(ctx, j, hi):
                 return None  # an object follows: active («قتلت القوات مسلحين»)
             sector = agent_sector(words[np_[0]], cues)
             armed = sector in ("MIL", "COP", "REB", "UAF", "INS", "GOV", "SPY") or any(
@@ -898,6 +903,10 @@ class EventCoder:
                 k += num[1]
             elif w.key in ("على", "علي") and k + 1 < hi and words[k + 1].key == "الاقل":
                 k += 2  # «على الأقل»
+            elif w.key in ("قبل", "بعد") and k + 1 < hi and ctx.cues.has("time_word", words[k + 1].key):
+                k += 2  # «قبل ظهر أمس»
+            elif ctx.cues.has("time_word", w.key):
+                k += 1
             elif in_time or ctx.cues.has("adjective_skip", w.key) or ctx.cues.has(
                     "adjective_skip", w.variants[-1][0]) or w.key in (
                     "من", "امس", "فجر", "صباح", "مساء", "اليوم", "نحو",
@@ -1184,6 +1193,12 @@ class EventCoder:
                     # the whole phrase around the mention («عناصر الشرطة», «موكب الشيخ X»)
                     mention = dataclasses.replace(mention, text=ctx.doc.text[start:end],
                                                   start=start, end=end)
+                if mention.country is None and not mention.kb_id:
+                    iso = next((c for w in words[np_[0]:np_[1]] if (c := nationality(w))), None)
+                    if iso is not None:
+                        mention = dataclasses.replace(
+                            mention, country=iso,
+                            code=iso + mention.sector if mention.sector else mention.code)
                 return mention
         for place in ctx.places:
             if place.start < end and place.end > start:
@@ -1220,6 +1235,11 @@ class EventCoder:
                 name = None if getattr(generic, "generic", False) else getattr(generic, "name", None)
                 country = getattr(generic, "country", None)
                 code = getattr(generic, "code", None)
+        if country is None:
+            # «دورية بريطانية», «الكوريين الجنوبيين», «أميركيا»: the nationality's country
+            country = next((c for w in words[np_[0]:np_[1]] if (c := nationality(w))), None)
+            if country is not None and sector and not code:
+                code = country + sector
         return EventActor(text=text, name=name, country=country, sector=sector, code=code,
                           start=start, end=end)
 
@@ -1422,6 +1442,46 @@ class EventCoder:
         if ctx.doc.date:
             return ctx.doc.date[:10], "unknown"
         return None, None
+
+
+@lru_cache(maxsize=1)
+def _nationalities() -> dict[str, str]:
+    """Nationality adjective (normalised, masculine singular, no article) → ISO alpha-3,
+    from the actor knowledge base's ``nationalities.tsv`` and ``data/events/
+    nationalities.tsv`` (collective words such as «أجنبي» → INT)."""
+    table: dict[str, str] = {}
+    for path in ("data/actors/nationalities.tsv", "data/events/nationalities.tsv"):
+        try:
+            text = resources.files("marsad").joinpath(path).read_text("utf-8")
+        except FileNotFoundError:
+            continue
+        for line in text.splitlines():
+            cols = line.split("\t")
+            if line.startswith("#") or len(cols) < 3 or cols[0] == "iso3":
+                continue
+            for adj in cols[2].replace("،", ",").split(","):
+                adj = match_key(adj.strip())
+                if adj and " " not in adj:
+                    table.setdefault(adj, cols[0])
+    return table
+
+
+_NATIONALITY_ENDINGS = (("يين", "ي"), ("يون", "ي"), ("يان", "ي"), ("يتين", "ي"), ("يتان", "ي"),
+                        ("يه", "ي"), ("يا", "ي"), ("ي", "ي"), ("ين", ""), ("ون", ""))
+
+
+def nationality(word: Word) -> str | None:
+    """The ISO alpha-3 code a nationality word names («الإسرائيلية» → ISR), or None."""
+    table = _nationalities()
+    for form, _pre in word.variants:
+        if form.startswith("ال"):
+            form = form[2:]
+        for ending, repl in _NATIONALITY_ENDINGS:
+            if form.endswith(ending) and len(form) - len(ending) >= 2:
+                iso = table.get(form[: len(form) - len(ending)] + repl)
+                if iso:
+                    return iso
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -145,8 +145,11 @@ def noun_phrase(words: Sequence[Word], start: int, stop: int, cues: Cues,
         # an indefinite noun after a complete phrase starts the object («مسلحون مهبطا»)
         if not _definite(w) and not _nisba(w):
             prev = words[end - 1].key
+            # a plural adjective agreeing with its noun («مسلحون مجهولون»)
+            agrees = not definite and len(w.key) > 4 and any(
+                prev.endswith(x) and w.key.endswith(x) for x in ("ون", "ين"))
             # a noun ending in ون/ين/ان or accusative ا cannot head a construct
-            if definite or prev.endswith(("ون", "ين", "ان", "ا")):
+            if not agrees and (definite or prev.endswith(("ون", "ين", "ان", "ا"))):
                 break
         definite = definite or _definite(w)
         end += 1
