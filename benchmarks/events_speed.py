@@ -13,14 +13,10 @@ process) and prints JSON: articles/s for the whole pipeline, the share of time s
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "arabic_news_all_72k.jsonl.gz"
 
 
 def main() -> None:
@@ -29,21 +25,14 @@ def main() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--articles", type=int, default=300)
-    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--corpus", type=Path, default=None)
     ap.add_argument("--warmup", type=int, default=20)
     args = ap.parse_args()
 
-    from marsad.doc import Document
+    from marsad.evaluation.corpus import corpus_documents
     from marsad.pipeline import Pipeline
 
-    docs: list[Document] = []
-    with gzip.open(args.corpus, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            item = json.loads(line)
-            if (item.get("text") or "").strip():
-                docs.append(Document(text=item["text"], id=item["id"], date=item.get("date")))
-            if len(docs) >= args.articles + args.warmup:
-                break
+    docs = corpus_documents(args.articles + args.warmup, args.corpus)
     pipeline = Pipeline.from_config()
     for doc in docs[: args.warmup]:
         pipeline(doc)

@@ -14,14 +14,10 @@ unless ``--cold``.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "arabic_news_all_72k.jsonl.gz"
 
 
 def main() -> None:
@@ -30,25 +26,17 @@ def main() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--articles", type=int, default=300)
-    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--corpus", type=Path, default=None)
     ap.add_argument("--cold", action="store_true", help="no warm-up pass")
     ap.add_argument("--crf-only", action="store_true", help="the CRF alone (no BiLSTM)")
     args = ap.parse_args()
 
-    from marsad.doc import Document
+    from marsad.evaluation.corpus import corpus_documents
     from marsad.ner import MODEL_DIR, group_words, load_model
     from marsad.pipeline import Pipeline
 
-    texts: list[str] = []
-    with gzip.open(args.corpus, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            text = json.loads(line).get("text") or ""
-            if text.strip():
-                texts.append(text)
-            if len(texts) >= args.articles:
-                break
     pre = Pipeline.from_config(stages=["sentences", "tokens"])
-    docs = [pre(Document(text=t)) for t in texts]
+    docs = [pre(d) for d in corpus_documents(args.articles, args.corpus)]
 
     t0 = time.perf_counter()
     model = load_model(neural=not args.crf_only)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from marsad.doc import Document
 from marsad.errors import DataError
 from marsad.paths import shared_label, shared_path
 
@@ -63,3 +64,19 @@ def read_articles(ids: Iterable[str], corpus: Path | None = None) -> dict[str, d
 def read_texts(ids: Iterable[str], corpus: Path | None = None) -> dict[str, str]:
     """The ``text`` of each given article id."""
     return {aid: str(rec.get("text") or "") for aid, rec in read_articles(ids, corpus).items()}
+
+
+def corpus_documents(limit: int, corpus: Path | None = None) -> list[Document]:
+    """The first ``limit`` corpus articles that have text, as documents (for benchmarks)."""
+    from marsad.readers import parse_date
+
+    docs: list[Document] = []
+    for record in iter_corpus(corpus):
+        text = record.get("text") or ""
+        if text.strip():
+            docs.append(Document(text=text, id=str(record.get("id", "")),
+                                 date=parse_date(record.get("date")),
+                                 title=record.get("title"), source=record.get("source")))
+        if len(docs) >= limit:
+            break
+    return docs
