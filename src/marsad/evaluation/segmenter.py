@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from marsad.paths import shared_label
 from marsad.segmenter import Segmenter, light_key, load_model_dir, load_segmenter
 from marsad.training.segmenter import DEFAULT_DATA, GoldWord, held_out, load_gold
 
@@ -98,7 +99,7 @@ def held_out_words(data_dir: Path = DEFAULT_DATA) -> list[GoldWord]:
 
 @click.command()
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_DATA, show_default=True, help="The shared data folder.")
+              default=DEFAULT_DATA, show_default=shared_label(), help="The shared data folder.")
 @click.option("--segmenter", "name", default="default", show_default=True,
               help="Which segmenter: default (the shipped model) or rules.")
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),

@@ -34,6 +34,7 @@ import click
 import regex
 
 from marsad.errors import DataError
+from marsad.paths import shared_data_dir, shared_label
 from marsad.segmenter import (
     ENCLITICS,
     LEXICON_FILE,
@@ -49,7 +50,7 @@ from marsad.segmenter import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+DEFAULT_DATA = shared_data_dir()
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "segmenter"
 PUD_FILE = "ud/ar_pud-ud-test.conllu"
 PADT_FILES = ("ud/padt_20160422-c4a942_ar-ud-dev.conllu", "ud/padt_20160422-c4a942_ar-ud-test.conllu")
@@ -403,9 +404,9 @@ def write_model(out_dir: Path, weights: dict[str, float], lexicon: dict[str, int
 
 @click.command()
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_DATA, show_default=True, help="The shared data folder.")
+              default=DEFAULT_DATA, show_default=shared_label(), help="The shared data folder.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=MODEL_DIR, show_default=True, help="Where to write the model.")
+              default=MODEL_DIR, show_default="src/marsad/models/segmenter", help="Where to write the model.")
 @click.option("--epochs", default=8, show_default=True, help="Perceptron epochs.")
 @click.option("--no-padt", is_flag=True, help="Train on PUD only (no non-commercial data).")
 def command(data_dir: Path, out_dir: Path, epochs: int, no_padt: bool) -> None:
