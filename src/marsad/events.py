@@ -371,6 +371,20 @@ class EventCoder:
                    ) -> tuple[EventActor | None, EventActor | None, str | None]:
         """Source and target actors, and a speaker when the trigger follows a speech verb
         whose subject did the act («كشفت القوات ... إطلاق عملية»)."""
+        source, target, speaker = self._find_arguments(ctx, cand, lo, hi, prev_source)
+        if target is not None and cand.type == "ASSAULT":
+            target = self._extend_target(ctx, target, hi)
+        if source is not None and not self._plausible_agent(ctx, source):
+            source = None
+        if source is not None and target is not None \
+                and (source.start, source.end) == (target.start, target.end):
+            target = None
+        return _trim_hedge(ctx, source), _trim_hedge(ctx, target), speaker
+
+    def _find_arguments(self, ctx: _Context, cand: _Candidate, lo: int, hi: int,
+                        prev_source: EventActor | None = None
+                        ) -> tuple[EventActor | None, EventActor | None, str | None]:
+        """The argument rules; :meth:`_arguments` cleans their result."""
         words, cues = ctx.words, ctx.cues
         after = cand.last + 1
         source = target = None
@@ -510,13 +524,7 @@ class EventCoder:
             target = self._place_target(ctx, cand, hi)
         if target is None and cand.type == "CONSULT":
             target = self._other_actor(ctx, cand, source)
-        if source is not None and target is not None and (source.start, source.end) == (target.start, target.end):
-            target = None
-        if target is not None and cand.type == "ASSAULT":
-            target = self._extend_target(ctx, target, hi)
-        if source is not None and not self._plausible_agent(ctx, source):
-            source = None
-        return _trim_hedge(ctx, source), _trim_hedge(ctx, target), speaker
+        return source, target, speaker
 
     def _plausible_agent(self, ctx: _Context, actor: EventActor) -> bool:
         """False for a source phrase that cannot be an agent: one starting with a number,
@@ -591,6 +599,10 @@ class EventCoder:
             out = dataclasses.replace(out, name=mention.name, country=mention.country,
                                       sector=mention.sector, code=mention.code,
                                       kb_id=mention.kb_id)
+        elif mention is not None and not target.country and mention.country:
+            # «متطوعا في الجيش العراقي»: the organisation's country
+            out = dataclasses.replace(out, country=mention.country,
+                                      code=mention.country + (target.sector or ""))
         return out
 
     def _plausible_np(self, ctx: _Context, np_: tuple[int, int]) -> bool:
