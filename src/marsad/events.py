@@ -520,7 +520,10 @@ class EventCoder:
             target, source = target or source, None
         if cand.type == "ASSAULT" and (target is None or self._is_place(ctx, target)):
             target = self._victims(ctx, cand) or target
-        if target is None and cand.type in ("ASSAULT", "COERCE", "MOBILIZE"):
+        if target is None and (cand.type in ("COERCE", "MOBILIZE") or (
+                cand.type == "ASSAULT" and cand.role != "v")):
+            # an operation or strike on a place; a verb's missing object is not the place
+            # where it happened («قتل شخص في بغداد»)
             target = self._place_target(ctx, cand, hi)
         if target is None and cand.type == "CONSULT":
             target = self._other_actor(ctx, cand, source)
