@@ -201,3 +201,8 @@ def test_events_generic_actor_takes_nationality(keep_all: EventCoder) -> None:
     event = _assault(keep_all, "خطف مسلحون قبل ظهر أمس أميركيا في المدينة.")
     assert event.target is not None and event.target.text == "أميركيا"
     assert event.target.country == "USA"
+
+
+def test_events_survivor_is_target(keep_all: EventCoder) -> None:
+    event = _assault(keep_all, "نجا قائد الشرطة أمس من محاولة اغتيال بسيارة مفخخة.")
+    assert event.target is not None and event.target.text.startswith("قائد الشرطة")

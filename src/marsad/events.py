@@ -720,13 +720,17 @@ class EventCoder:
         first = cand.match.first
         if first > 0 and words[first - 1].variants[-1][0] == "محاوله":
             first -= 1  # «تعرض لمحاولة اغتيال»
-        if not _bl_proclitic(words[first]):
+        verbs = "exposed"
+        if first > 0 and words[first - 1].key == "من":
+            first -= 1  # «نجا الوزير من محاولة اغتيال»: the survivor was the target
+            verbs = "survived"
+        elif not _bl_proclitic(words[first]):
             return None
         for k in range(first - 1, max(-1, first - 12), -1):
             w = words[k]
             if w.is_punct and w.text not in ("،", ",", "«", "»", '"'):
                 return None
-            if not cues.has("exposed", w.key):
+            if not cues.has(verbs, w.key):
                 continue
             if k + 1 < first:  # VSO: the subject sits between the verb and the trigger
                 start = self._skip_filler(ctx, k + 1, first)
