@@ -27,7 +27,7 @@ def full_all():  # type: ignore[no-untyped-def]
 def test_events_eval_gsr_heldout_minimum() -> None:
     report = evaluate_gsr(GSR / "assault_gsr.csv", split="heldout", baseline=True)
     assert report["sentences"] > 900
-    assert report["f1"] >= 0.60 and report["recall"] >= 0.70
+    assert report["f1"] >= 0.62 and report["recall"] >= 0.78
     # it beats the dictionary coder by a wide margin
     assert report["f1"] >= report["baseline_dictionary_coder"]["f1"] + 0.15
 
@@ -43,8 +43,31 @@ def test_events_eval_gold_minimum() -> None:
     assert report["sentences"] >= 400
     assert len(report["per_type"]) == 16
     assert report["micro"]["f1"] >= 0.58
-    assert report["per_type"]["ASSAULT"]["precision"] >= 0.7
+    assert report["per_type"]["ASSAULT"]["precision"] >= 0.8
+    assert report["per_type"]["ASSAULT"]["recall"] >= 0.5
     assert report["per_type"]["PROTEST"]["recall"] >= 0.8
+
+
+def test_events_model_two_parts_and_calibration() -> None:
+    from marsad.events_lexicon import load_lexicon, words_of
+    from marsad.events_model import calibrate, load_model, make_knots, sentence_features
+
+    model = load_model()
+    assert model is not None and model.char_weights is not None and model.knots is not None
+    lexicon = load_lexicon()
+
+    def prob(text: str) -> float:
+        words = words_of(text)
+        return model.probability(sentence_features(words, lexicon.match(words)))
+
+    attack = prob("قصفت طائرات حربية مواقع المسلحين في المدينة صباح اليوم مما أسفر عن مقتل عشرة أشخاص")
+    talk = prob("يرى المحللون أن العنف والهجمات تهدد مستقبل البلاد")
+    assert attack >= model.threshold > talk
+    knots, threshold = make_knots(0.45, 0.30)
+    assert calibrate(0.45, knots) == pytest.approx(threshold)
+    assert calibrate(0.30, knots) == pytest.approx(0.35)
+    knots, threshold = make_knots(0.6, 0.7)
+    assert threshold == 0.35 and calibrate(0.6, knots) == pytest.approx(0.35)
 
 
 def test_events_eval_token_f1() -> None:
