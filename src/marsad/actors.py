@@ -190,6 +190,7 @@ _RAW_WORD = re.compile(
     r"[\u0621-\u065F\u0670-\u06D3\u06D6-\u06ED\u06FA-\u06FC]*"
     r"|[0-9\u0660-\u0669\u06F0-\u06F9]+"
 )
+_RAW_WORD_SPLIT = re.compile(f"({_RAW_WORD.pattern})")
 #: characters that do not separate two words of a name: invisible marks, tatweel, and the
 #: hashtag signs of social-media style text («#ميليشيات_الحوثي»)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c"
@@ -234,23 +235,26 @@ def _analyse(surface: str) -> tuple[str, list[tuple[str, int, str, bool]]]:
 
 
 def _words(text: str) -> list[_Word]:
+    # split() gives separators and words as plain strings (no match objects to allocate):
+    # [separator, word, separator, word, ..., separator]
+    parts = _RAW_WORD_SPLIT.split(text)
     words: list[_Word] = []
     append = words.append
     analyses = _ANALYSES
-    prev_end = -1
-    for m in _RAW_WORD.finditer(text):
-        start, end = m.span()
-        surface = text[start:end]
+    pos = len(parts[0])
+    for k in range(1, len(parts), 2):
+        surface = parts[k]
+        start = pos
+        end = pos = start + len(surface)
         found = analyses.get(surface)
         if found is None:
             found = _analyse(surface)
-        if prev_end < 0:
+        if k == 1:
             gap = False
-        elif start == prev_end + 1 and text[prev_end] == " ":
-            gap = False  # the usual case: one space
         else:
-            gap = bool(text[prev_end:start].translate(_INVISIBLE).strip())
-        prev_end = end
+            between = parts[k - 1]
+            gap = between != " " and bool(between.translate(_INVISIBLE).strip())
+        pos += len(parts[k + 1])
         append(_Word(len(words), len(words) + 1, start, end, _NO_ITEMS, "", found[0], found[1],
                      gap))
     return words

@@ -57,6 +57,7 @@ from marsad.geo_gazetteer import (
 from marsad.pipeline import Stage, StageConfig, register_stage
 
 _WORD = regex.compile(r"[[\p{Arabic}&&[\p{L}\p{M}]]\u0640]+|[^\s]", regex.V1)
+_WORD_SPLIT = regex.compile(f"({_WORD.pattern})", regex.V1)
 _MARKS = regex.compile(r"[\p{M}\u0640]")
 
 #: Trigger words (keys) and the kinds they prefer.
@@ -142,13 +143,19 @@ def text_gap(a: _Word, b: _Word) -> bool:
 
 
 def _words(text: str) -> list[_Word]:
+    # split() gives separators and words as plain strings (no match objects to allocate):
+    # [separator, word, separator, word, ..., separator]
+    parts = _WORD_SPLIT.split(text)
     out: list[_Word] = []
     append = out.append
     key = _cached_key
-    for m in _WORD.finditer(text):
-        start, end = m.span()
-        w = text[start:end]
-        append(_Word(start, end, key(w) if end - start > 1 else w, w))
+    pos = len(parts[0])
+    for k in range(1, len(parts), 2):
+        w = parts[k]
+        start = pos
+        pos += len(w)
+        append(_Word(start, pos, key(w) if len(w) > 1 else w, w))
+        pos += len(parts[k + 1])
     return out
 
 
