@@ -28,6 +28,9 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=None)
     ap.add_argument("--warmup", type=int, default=20)
     args = ap.parse_args()
+    from marsad.runtime import tune_gc
+
+    tune_gc()  # as the marsad command does
 
     from marsad.evaluation.corpus import corpus_documents
     from marsad.pipeline import Pipeline

@@ -30,6 +30,9 @@ def main() -> None:
     ap.add_argument("--cold", action="store_true", help="no warm-up pass")
     ap.add_argument("--crf-only", action="store_true", help="the CRF alone (no BiLSTM)")
     args = ap.parse_args()
+    from marsad.runtime import tune_gc
+
+    tune_gc()  # as the marsad command does
 
     from marsad.evaluation.corpus import corpus_documents
     from marsad.ner import MODEL_DIR, group_words, load_model

@@ -160,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
     parser.add_argument("--no-memory", action="store_true", help="Skip the memory pass.")
     args = parser.parse_args(argv)
+    from marsad.runtime import tune_gc
+
+    tune_gc()  # as the marsad command does
     result = run(args)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -20,6 +20,7 @@ import click
 
 from marsad import __version__
 from marsad.errors import MarsadError
+from marsad.runtime import tune_gc
 
 #: Top-level subcommands.
 COMMANDS: dict[str, str] = {
@@ -115,6 +116,7 @@ def evaluate() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: runs the CLI and turns errors into one-line messages."""
+    tune_gc()
     try:
         cli.main(args=argv, prog_name="marsad", standalone_mode=False)
     except MarsadError as exc:
