@@ -55,6 +55,9 @@ def render() -> str:
 
 
 def main() -> int:
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        print(__doc__)
+        return 0
     text = render()
     if "--check" in sys.argv:
         if not OUT.exists() or OUT.read_text("utf-8") != text:

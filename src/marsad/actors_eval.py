@@ -29,11 +29,10 @@ from typing import Any
 import click
 
 from marsad.errors import DataError
+from marsad.paths import shared_label, shared_path
 
-DEFAULT_SPANS = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared" / "data" / "events" / "arabic_event_gsr" / "assault_spans.json"
-)
+SPANS_PARTS = ("events", "arabic_event_gsr", "assault_spans.json")
+DEFAULT_SPANS = shared_path(*SPANS_PARTS)
 _DATE = re.compile(r"_(\d{4})(\d{2})(\d{2})")
 
 
@@ -111,7 +110,7 @@ def evaluate_spans(path: Path) -> dict[str, Any]:
 
 @click.command("actors")
 @click.option("--spans", "spans", type=click.Path(path_type=Path), default=DEFAULT_SPANS,
-              show_default=True, help="Gold actor spans (assault_spans.json format).")
+              show_default=shared_label(*SPANS_PARTS), help="Gold actor spans (assault_spans.json format).")
 def command(spans: Path) -> None:
     """Score actor country and sector codes on gold actor spans; prints JSON."""
     click.echo(json.dumps(evaluate_spans(spans), ensure_ascii=False, indent=2))

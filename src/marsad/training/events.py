@@ -48,10 +48,11 @@ from marsad.events_model import (
     save_model,
     sentence_features,
 )
+from marsad.paths import shared_data_dir, shared_label
 
 log = logging.getLogger(__name__)
 
-SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+SHARED = shared_data_dir()
 DEFAULT_GSR = SHARED / "events" / "arabic_event_gsr" / "assault_gsr.csv"
 DEFAULT_CORPUS = SHARED / "corpus" / "arabic_news_all_72k.jsonl.gz"
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "events" / "assault_lr.npz"
@@ -341,9 +342,11 @@ def train(gsr: Path, *, l2: float = 1e-3, char_l2: float = 1e-4, epochs: int = 3
 
 @click.command(name="events")
 @click.option("--gsr", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_GSR,
-              show_default=True, help="GSR CSV to train on (its training part only).")
+              show_default=shared_label("events", "arabic_event_gsr", "assault_gsr.csv"),
+              help="GSR CSV to train on (its training part only).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=MODEL_PATH,
-              show_default=True, help="Where to write the model.")
+              show_default="src/marsad/models/events/assault_lr.npz",
+              help="Where to write the model.")
 @click.option("--l2", type=float, default=1e-3, show_default=True,
               help="L2 penalty of the lexicon model.")
 @click.option("--char-l2", type=float, default=1e-4, show_default=True,
@@ -360,7 +363,8 @@ def train(gsr: Path, *, l2: float = 1e-3, char_l2: float = 1e-4, epochs: int = 3
                    "chooses them by cross-validated stage F1. The default keeps the "
                    "multi-type gold set's ASSAULT recall (see the model card).")
 @click.option("--corpus", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_CORPUS, show_default=True)
+              default=DEFAULT_CORPUS,
+              show_default=shared_label("corpus", "arabic_news_all_72k.jsonl.gz"))
 def command(gsr: Path, out: Path, l2: float, char_l2: float, epochs: int, weak: int,
             weak_weight: float, min_precision: float, cuts: tuple[float, float],
             corpus: Path) -> None:
