@@ -305,24 +305,6 @@ class EventCoder:
             trigger=trigger_text,
         )
 
-    def _clear_act(self, ctx: _Context, cand: _Candidate, source: EventActor | None,
-                   target: EventActor | None) -> bool:
-        """A verb trigger of weight ≥ 0.7 with a named or generic agent and a patient:
-        accepted even when the sentence classifier (trained on one news domain) hesitates."""
-        if cand.role != "v" or cand.weight < 0.75 or source is None or target is None:
-            return False
-        if not (source.sector or source.country or source.name):
-            return False
-        words = ctx.words
-        first = cand.match.first
-        lo, _hi = clause_bounds(words, first, ctx.cues)
-        if first - lo <= 1 or (first > 0 and self.cues.has("complementizer", words[first - 1].key)):
-            return True
-        if cand.match.proclitics[:1] in ("و", "ف") and source.end is not None \
-                and source.end < words[first].start:
-            return True
-        return source.end is not None and 0 <= words[first].start - source.end <= 2
-
     # ------------------------------------------------------------------ flags
     def _negated(self, words: Sequence[Word], cand: _Candidate, lo: int) -> bool:
         cues = self.cues
