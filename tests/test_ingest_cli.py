@@ -247,3 +247,25 @@ def test_ingest_ctrl_c_through_the_real_command_then_resume(tmp_path: Path) -> N
     again = subprocess.run([*args, "--limit", str(report["read"] + 50)], capture_output=True, timeout=120)
     resumed = json.loads(again.stdout)
     assert resumed["duplicates"] == report["added"] and resumed["added"] >= 1
+
+
+def test_ingest_interrupt_while_storing_rolls_back_the_open_batch(tmp_path: Path) -> None:
+    docs = [Document(text=f"نبأ رقم {i} عن تونس", id=f"d{i}") for i in range(10)]
+    db = str(tmp_path / "race.db")
+    with open_store(db) as store:
+        real_add = store.add_document
+        calls = {"n": 0}
+
+        def add_then_interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls["n"] += 1
+            result = real_add(*args, **kwargs)
+            if calls["n"] == 6:
+                raise KeyboardInterrupt  # Ctrl-C lands after rows were written
+            return result
+
+        store.add_document = add_then_interrupt  # type: ignore[method-assign]
+        report = ingest((("mem", d) for d in docs), store, lambda d: d, batch_size=4,
+                        progress=False)
+    assert report.interrupted and report.added == 4
+    with open_store(db) as store:
+        assert store.stats()["articles"] == 4  # no half-written article, counts agree

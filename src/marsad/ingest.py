@@ -8,11 +8,14 @@ batch in progress, and Ctrl-C commits the articles already analysed before stopp
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import gzip
 import hashlib
 import logging
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -232,14 +235,18 @@ def ingest(
                dynamic_ncols=True, smoothing=0.1)
     iterator = iter(docs)
     try:
-        if jobs > 1 and spec is not None:
-            _ingest_parallel(iterator, store, spec, report, bar, batch_size, limit, jobs, on_batch)
-        else:
-            done = False
-            while not done:
-                done = _ingest_batch(iterator, store, analyse, report, bar, batch_size, limit)
-                if on_batch is not None:
-                    on_batch(report)
+        with _deferred_interrupts():
+            if jobs > 1 and spec is not None:
+                _ingest_parallel(iterator, store, spec, report, bar, batch_size, limit, jobs,
+                                 on_batch)
+            else:
+                done = False
+                while not done:
+                    done = _ingest_batch(iterator, store, analyse, report, bar, batch_size, limit)
+                    if on_batch is not None:
+                        on_batch(report)
+                    if _STOP.is_set():
+                        raise KeyboardInterrupt
     except KeyboardInterrupt:
         report.interrupted = True
         log.warning("interrupted: %d articles stored before stopping", report.added)
@@ -247,6 +254,34 @@ def ingest(
         bar.close()
         report.seconds = time.perf_counter() - started
     return report
+
+
+_STOP = threading.Event()
+
+
+@contextlib.contextmanager
+def _deferred_interrupts() -> Iterator[None]:
+    """The first Ctrl-C asks the run to stop once the current article is stored (so no
+    article is half-written); a second one stops at once, rolling back the open batch."""
+    _STOP.clear()
+    if threading.current_thread() is not threading.main_thread():
+        try:
+            yield
+        finally:
+            _STOP.clear()
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        if _STOP.is_set():
+            raise KeyboardInterrupt
+        _STOP.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _STOP.clear()
 
 
 def _record_failure(report: IngestReport, origin: str, doc: Document, exc: Exception) -> None:
@@ -262,49 +297,54 @@ def _record_failure(report: IngestReport, origin: str, doc: Document, exc: Excep
 def _ingest_batch(iterator: Iterator[tuple[str, Document]], store: Store, analyse: Analyser,
                   report: IngestReport, bar: Any, batch_size: int, limit: int | None) -> bool:
     """Ingest up to ``batch_size`` new articles in one transaction; True when input ends."""
+    committed = report.added, report.events
+    try:
+        with store.transaction():
+            return _fill_batch(iterator, store, analyse, report, bar, batch_size, limit)
+    except BaseException:
+        report.added, report.events = committed  # the open batch was rolled back
+        raise
+
+
+def _fill_batch(iterator: Iterator[tuple[str, Document]], store: Store, analyse: Analyser,
+                report: IngestReport, bar: Any, batch_size: int, limit: int | None) -> bool:
+    """Add up to ``batch_size`` new articles inside the caller's transaction; stops early
+    when Ctrl-C was pressed. True when the input ended."""
     added_in_batch = 0
-    interrupted = False
-    with store.transaction():
-        while added_in_batch < batch_size:
-            if limit is not None and report.read >= limit:
-                return True
-            try:
-                origin, doc = next(iterator)
-            except StopIteration:
-                return True
-            except KeyboardInterrupt:
-                interrupted = True
-                break
-            report.read += 1
-            try:
-                h = content_hash(doc)
-                if not doc.text.strip():
-                    report.empty += 1
-                    continue
-                if store.has_content(h):
-                    report.duplicates += 1
-                    bar.set_postfix(duplicates=report.duplicates, refresh=False)
-                    continue
-                try:
-                    analysed = analyse(doc)
-                except (ModelError, ConfigError):
-                    raise  # the pipeline cannot run at all: stop, keep what is committed
-                except Exception as exc:  # one bad article must not stop a long run
-                    _record_failure(report, origin, doc, exc)
-                    continue
-                result = store.add_document(analysed, content_hash=h, origin=origin)
-                if result.added:
-                    report.added += 1
-                    report.events += result.events
-                    added_in_batch += 1
-                    bar.update(1)
-                else:
-                    report.duplicates += 1
-            except KeyboardInterrupt:
-                interrupted = True
-                break
-    if interrupted:
-        raise KeyboardInterrupt
+    while added_in_batch < batch_size and not _STOP.is_set():
+        if limit is not None and report.read >= limit:
+            return True
+        try:
+            origin, doc = next(iterator)
+        except StopIteration:
+            return True
+        report.read += 1
+        h = content_hash(doc)
+        if not doc.text.strip():
+            report.empty += 1
+            continue
+        if store.has_content(h):
+            report.duplicates += 1
+            bar.set_postfix(duplicates=report.duplicates, refresh=False)
+            continue
+        try:
+            analysed = analyse(doc)
+        except KeyboardInterrupt:  # nothing of this article is written yet: keep the rest
+            _STOP.set()
+            break
+        except (ModelError, ConfigError):
+            raise  # the pipeline cannot run at all: stop, keep what is committed
+        except Exception as exc:  # one bad article must not stop a long run
+            _record_failure(report, origin, doc, exc)
+            continue
+        result = store.add_document(analysed, content_hash=h, origin=origin)
+        if result.added:
+            report.added += 1
+            report.events += result.events
+            added_in_batch += 1
+            bar.update(1)
+        else:
+            report.duplicates += 1
     return False
 
 
@@ -348,20 +388,33 @@ def _ingest_parallel(iterator: Iterator[tuple[str, Document]], store: Store, spe
                 continue
             results = pool.map(_work, [doc for _, doc, _ in chunk],
                                chunksize=max(1, len(chunk) // (jobs * 4)))
-            with store.transaction():
-                for (origin, doc, h), (kind, value) in zip(chunk, results, strict=True):
-                    if kind == "fatal":
-                        raise ModelError(value)
-                    if kind == "error":
-                        _record_failure(report, origin, doc, value if isinstance(value, Exception)
-                                        else RuntimeError(value))
-                        continue
-                    result = store.add_document(value, content_hash=h, origin=origin)
-                    if result.added:
-                        report.added += 1
-                        report.events += result.events
-                        bar.update(1)
-                    else:
-                        report.duplicates += 1
+            _store_results(store, chunk, results, report, bar)
             if on_batch is not None:
                 on_batch(report)
+            if _STOP.is_set():
+                raise KeyboardInterrupt
+
+
+def _store_results(store: Store, chunk: Sequence[tuple[str, Document, str]],
+                   results: Sequence[tuple[str, Any]], report: IngestReport, bar: Any) -> None:
+    """Store one analysed batch in one transaction (counts roll back with it)."""
+    committed = report.added, report.events
+    try:
+        with store.transaction():
+            for (origin, doc, h), (kind, value) in zip(chunk, results, strict=True):
+                if kind == "fatal":
+                    raise ModelError(value)
+                if kind == "error":
+                    _record_failure(report, origin, doc, value if isinstance(value, Exception)
+                                    else RuntimeError(value))
+                    continue
+                result = store.add_document(value, content_hash=h, origin=origin)
+                if result.added:
+                    report.added += 1
+                    report.events += result.events
+                    bar.update(1)
+                else:
+                    report.duplicates += 1
+    except BaseException:
+        report.added, report.events = committed
+        raise
