@@ -206,3 +206,15 @@ def test_events_generic_actor_takes_nationality(keep_all: EventCoder) -> None:
 def test_events_survivor_is_target(keep_all: EventCoder) -> None:
     event = _assault(keep_all, "نجا قائد الشرطة أمس من محاولة اغتيال بسيارة مفخخة.")
     assert event.target is not None and event.target.text.startswith("قائد الشرطة")
+
+
+def test_events_any_after_a_negated_verb_negates_the_event_and_protesters_are_the_source() -> None:
+    from marsad.pipeline import Pipeline, default_config
+
+    nlp = Pipeline.from_config(default_config())
+    doc = nlp(Document(text="ولم يعلن الجيش حتى الآن عن أي انسحاب من المدينة.", date="2024-03-12"))
+    retreats = [e for e in doc.events if e.type == "RETREAT"]
+    assert retreats and all(e.negated for e in retreats)
+    doc = nlp(Document(text="تظاهر مئات من سكان المدينة أمام مقر البلدية.", date="2024-03-12"))
+    protests = [e for e in doc.events if e.type == "PROTEST"]
+    assert protests and protests[0].source is not None and protests[0].source.sector == "CVL"

@@ -248,6 +248,9 @@ class EventCoder:
         negated = self._negated(words, cand, lo)
         hypothetical = self._hypothetical(words, cand, lo, hi, governing)
         source, target, speaker = self._arguments(ctx, cand, lo, hi, prev_source)
+        if cand.type == "PROTEST" and source is None and target is not None \
+                and target.sector in ("CVL", None):
+            source, target = target, None  # «تظاهر مئات من السكان»: the protesters act
         if cand.type == "ASSAULT" and p_assault is not None:
             confidence = 0.4 * cand.weight + 0.6 * p_assault
             accepted = p_assault >= self.assault_threshold
@@ -319,6 +322,9 @@ class EventCoder:
                 return False
             if k == first - 1 or cues.has("negated_aux", words[first - 1].key):
                 return True
+        if first > 0 and words[first - 1].key == "اي" and any(
+                cues.has("negator", w.key) for w in words[max(lo, 0): first - 1]):
+            return True  # «لم يعلن الجيش عن أي انسحاب»: no such act
         return any(cues.has("denial", w.key) for w in words[max(0, first - 8): first])
 
     def _hypothetical(self, words: Sequence[Word], cand: _Candidate, lo: int, hi: int,
