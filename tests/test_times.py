@@ -297,3 +297,17 @@ def test_never_crashes_and_spans_slice_the_text(parts: list[str], day: str | Non
     doc = Pipeline.from_config(stages=["sentences", "tokens", "times"])(Document(text=text or " ", date=day))
     for t in doc.times:
         assert doc.text[t.start : t.end] == t.text
+
+
+def test_time_for_span_does_not_reach_into_a_contrastive_clause() -> None:
+    from marsad.pipeline import Pipeline, default_config
+    from marsad.times import time_for_span
+
+    nlp = Pipeline.from_config(default_config(), stages=["sentences", "tokens", "times"])
+    text = "ودعا المجلس الأطراف إلى الهدوء، فيما أكد البرلمان أنه سيعقد جلسة الأسبوع المقبل."
+    doc = nlp(Document(text=text, date="2024-03-12"))
+    call = text.index("ودعا")
+    session = text.index("سيعقد")
+    assert time_for_span(doc, call, call + 4) is None
+    found = time_for_span(doc, session, session + 5)
+    assert found is not None and found.text == "الأسبوع المقبل"

@@ -367,6 +367,8 @@ _ANCHORED_KINDS = frozenset({"point", "range", "deadline"})
 _MAX_DISTANCE = 150
 _CLAUSE_PENALTY = 120
 _NEW_CLAUSE = regex.compile(r"[,،]\s*[وف]")
+#: a contrastive clause («فيما», «بينما», «في حين») starts another event with its own time
+_OTHER_CLAUSE = regex.compile(r"(?:^|\s)(?:فيما|بينما|في حين)\s")
 
 
 def time_for_span(doc: Document, start: int, end: int) -> TimeExpression | None:
@@ -394,6 +396,8 @@ def time_for_span(doc: Document, start: int, end: int) -> TimeExpression | None:
             gap, distance = "", 0
         if distance > _MAX_DISTANCE or _STRONG_BREAK.search(normalize_key(gap)):
             continue
+        if t.start >= end and _OTHER_CLAUSE.search(gap):
+            continue  # «دعا ...، فيما سيعقد ... الأسبوع المقبل»: it dates the later clause
         if _NEW_CLAUSE.search(gap):
             distance += _CLAUSE_PENALTY  # «..., و...»: another clause; use it only if nothing closer
         key = (distance, 0 if t.end <= start else 1, t)
