@@ -248,6 +248,9 @@ class EventCoder:
         negated = self._negated(words, cand, lo)
         hypothetical = self._hypothetical(words, cand, lo, hi, governing)
         source, target, speaker = self._arguments(ctx, cand, lo, hi, prev_source)
+        if source is not None and not (source.name or source.code or source.sector
+                                       or source.country or source.kb_id):
+            source = None  # «لبحث الأزمة»: a phrase that names no actor is no source
         if cand.type == "PROTEST" and source is None and target is not None \
                 and target.sector in ("CVL", None):
             source, target = target, None  # «تظاهر مئات من السكان»: the protesters act
