@@ -7,15 +7,22 @@ import re
 import time
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from marsad import __version__
 from marsad.api.models import ArticlePage, Counts, EventPage, Stats
+from marsad.api.security import (
+    MAX_BODY_BYTES,
+    BodyLimit,
+    BodyTooLarge,
+    SecurityHeaders,
+    TokenAuth,
+)
 from marsad.errors import MarsadError
 from marsad.store import GROUPINGS, EventFilter, Store
 
@@ -28,6 +35,11 @@ Grouping = Literal["type", "mode", "day", "week", "month", "year", "country", "a
                    "source_actor", "target_actor", "place", "context"]
 assert set(Grouping.__args__) == set(GROUPINGS)  # type: ignore[attr-defined]
 
+#: Largest page of a listing (``limit`` above it is a 422, not a silent clamp).
+MAX_PAGE = 1000
+#: Largest id or offset a client may ask for (SQLite integers are 64-bit).
+MAX_INT = 2**63 - 1
+
 
 class ExtractRequest(BaseModel):
     """Text to analyse with the configured pipeline."""
@@ -35,7 +47,18 @@ class ExtractRequest(BaseModel):
     text: str = Field(min_length=1, max_length=1_000_000, description="The article text.")
     date: str | None = Field(default=None, pattern=DATE,
                              description="Publication date (YYYY-MM-DD) for relative dates.")
-    title: str | None = None
+    title: str | None = Field(default=None, max_length=10_000)
+
+    @field_validator("text", "title")
+    @classmethod
+    def _unicode(cls, value: str | None) -> str | None:
+        """Reject lone surrogates (JSON allows ``"\ud800"``; UTF-8 cannot encode it)."""
+        if value is not None:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("the text is not valid Unicode (lone surrogate)") from None
+        return value
 
 
 def event_filter(
@@ -47,9 +70,9 @@ def event_filter(
     date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
     date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
     q: Annotated[str | None, Query(description="Full-text query on the articles.")] = None,
-    article: Annotated[int | None, Query(ge=1)] = None,
-    actor_id: Annotated[int | None, Query(ge=1)] = None,
-    place_id: Annotated[int | None, Query(ge=1)] = None,
+    article: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+    actor_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+    place_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     source: Annotated[str | None, Query(description="Publication of the article.")] = None,
     exclude_negated: bool = False,
     exclude_hypothetical: bool = False,
@@ -73,12 +96,18 @@ def get_store(request: Request) -> Store:
 
 Filter = Annotated[EventFilter, Depends(event_filter)]
 Db = Annotated[Store, Depends(get_store)]
-Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Items per page (1-{MAX_PAGE}).")]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")]
+Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
-def create_app(db: str, *, config_path: str | None = None) -> FastAPI:
-    """The application serving the store at ``db`` (a path or a backend URL)."""
+def create_app(db: str, *, config_path: str | None = None, token: str | None = None,
+               max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """The application serving the store at ``db`` (a path or a backend URL).
+
+    With ``token``, every route but the login page and static assets needs it (see
+    :mod:`marsad.api.security`); request bodies above ``max_body_bytes`` get 413.
+    """
     from marsad.api.state import AppState
 
     state = AppState(db, config_path=config_path)
@@ -89,6 +118,15 @@ def create_app(db: str, *, config_path: str | None = None) -> FastAPI:
         docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     app.state.marsad = state
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    if token:
+        app.add_middleware(TokenAuth, token=token)
+    app.add_middleware(SecurityHeaders)  # outermost: every response, 401 and 413 too
+
+    @app.exception_handler(BodyTooLarge)
+    async def body_too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return JSONResponse({"error": "PayloadTooLarge", "detail": exc.detail}, status_code=413,
+                            headers={"Connection": "close"})
 
     @app.exception_handler(MarsadError)
     async def marsad_error(request: Request, exc: MarsadError) -> JSONResponse:
@@ -123,7 +161,7 @@ def create_app(db: str, *, config_path: str | None = None) -> FastAPI:
         return data
 
     @app.get("/api/articles/{article_id}", tags=["articles"])
-    def get_article(db: Db, article_id: int) -> dict[str, Any]:
+    def get_article(db: Db, article_id: Id) -> dict[str, Any]:
         """One article: text, sentences, entities, actors, places, times and events (all
         spans are character offsets into ``text``)."""
         article = db.get_article(article_id)
@@ -178,7 +216,7 @@ def create_app(db: str, *, config_path: str | None = None) -> FastAPI:
         return db.list_actors(q or None, limit=limit, offset=offset).to_dict()
 
     @app.get("/api/actors/{actor_id}", tags=["actors"])
-    def get_actor(db: Db, actor_id: int, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    def get_actor(db: Db, actor_id: Id, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
         """An actor with its events (as source or target) and counts by type."""
         actor = db.get_actor(actor_id)
         if actor is None:
@@ -193,7 +231,7 @@ def create_app(db: str, *, config_path: str | None = None) -> FastAPI:
         return db.list_places(q or None, limit=limit, offset=offset).to_dict()
 
     @app.get("/api/places/{place_id}", tags=["places"])
-    def get_place(db: Db, place_id: int, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    def get_place(db: Db, place_id: Id, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
         """A place with its events and counts by type."""
         place = db.get_place(place_id)
         if place is None:
@@ -248,6 +286,10 @@ def create_app(db: str, *, config_path: str | None = None) -> FastAPI:
     static_dir = resources.files("marsad").joinpath("web/static")
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     register_pages(app, state)
+    if token:
+        from marsad.api.pages import register_login
+
+        register_login(app, token)
     return app
 
 

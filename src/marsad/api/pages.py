@@ -13,10 +13,10 @@ import json
 import math
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -26,6 +26,9 @@ from marsad.api.state import AppState
 from marsad.store import EventFilter
 
 LANGS = ("ar", "en")
+
+#: An id in a page's path (SQLite integers are 64-bit; larger ones are a 422 page).
+PageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 #: PLOVER types in the manual's order (for the facet list and colours).
 EVENT_TYPES = ("AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT",
@@ -126,18 +129,19 @@ def annotate(article: dict[str, Any]) -> Markup:
         ents = [attrs for s, e, kind, attrs in covering if kind == "ent"]
         evs = [attrs for s, e, kind, attrs in covering if kind == "ev"]
         if ents and not links:
-            piece = f'<span class="{ents[0]["class"]}" title="{escape(ents[0]["title"])}">{piece}</span>'
+            piece = (f'<span class="{escape(ents[0]["class"])}" title="{escape(ents[0]["title"])}">'
+                     f"{piece}</span>")
         if links:
             a = links[0]
-            piece = (f'<a class="{a["class"]}" href="{a["href"]}" title="{escape(a["title"])}">'
-                     f"{piece}</a>")
+            piece = (f'<a class="{escape(a["class"])}" href="{escape(a["href"])}" '
+                     f'title="{escape(a["title"])}">{piece}</a>')
         for ev in evs:
             anchor = ""
             number = int(ev["data-event"])
             if number not in first_evidence:
                 first_evidence.add(number)
                 anchor = f' id="ev-{number}"'
-            piece = f'<span class="{ev["class"]}" data-event="{number}"{anchor}>{piece}</span>'
+            piece = f'<span class="{escape(ev["class"])}" data-event="{number}"{anchor}>{piece}</span>'
         out.append(piece)
     return Markup("".join(out))
 
@@ -217,7 +221,7 @@ def register_pages(app: FastAPI, state: AppState) -> None:
                       json_url="/api/articles?" + _query(request))
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(request: Request, article_id: int) -> Response:
+    def article_page(request: Request, article_id: PageId) -> Response:
         article = state.store().get_article(article_id)
         if article is None:
             return error_page(request, 404, f"#{article_id}")
@@ -260,7 +264,7 @@ def register_pages(app: FastAPI, state: AppState) -> None:
                       json_url="/api/actors?" + _query(request))
 
     @app.get("/actors/{actor_id}", response_class=HTMLResponse, include_in_schema=False)
-    def actor_page(request: Request, actor_id: int) -> Response:
+    def actor_page(request: Request, actor_id: PageId) -> Response:
         store = state.store()
         actor = store.get_actor(actor_id)
         if actor is None:
@@ -281,7 +285,7 @@ def register_pages(app: FastAPI, state: AppState) -> None:
                       json_url="/api/places?" + _query(request))
 
     @app.get("/places/{place_id}", response_class=HTMLResponse, include_in_schema=False)
-    def place_page(request: Request, place_id: int) -> Response:
+    def place_page(request: Request, place_id: PageId) -> Response:
         store = state.store()
         place = store.get_place(place_id)
         if place is None:
@@ -295,3 +299,38 @@ def register_pages(app: FastAPI, state: AppState) -> None:
     @app.get("/extract", response_class=HTMLResponse, include_in_schema=False)
     def extract_page(request: Request) -> Response:
         return render(request, "extract.html", json_url="/openapi.json")
+
+
+def register_login(app: FastAPI, token: str) -> None:
+    """Add ``/login`` (a form asking for the access token) and ``/logout``."""
+    import hmac
+
+    from fastapi.responses import RedirectResponse
+
+    from marsad.api.security import COOKIE, TokenAuth, safe_next
+
+    auth = TokenAuth(app, token)  # only for its cookie helpers
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request) -> Response:
+        return render(request, "login.html", status=200, next=safe_next(request.query_params.get("next")),
+                      failed=False)
+
+    @app.post("/login", response_class=HTMLResponse, include_in_schema=False)
+    async def login(request: Request) -> Response:
+        from urllib.parse import parse_qsl
+
+        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
+        target = safe_next(form.get("next"))
+        given = form.get("token", "")
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return render(request, "login.html", status=401, next=target, failed=True)
+        response = RedirectResponse(target, status_code=303)
+        response.headers.append("set-cookie", auth.session_cookie(request.scope))
+        return response
+
+    @app.get("/logout", include_in_schema=False)
+    def logout() -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response

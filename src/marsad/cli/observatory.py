@@ -133,15 +133,41 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, fmt: str 
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]),
               help="Server log level.")
+@click.option("--token", default=None, envvar="MARSAD_API_TOKEN", show_envvar=True,
+              help="Require this access token (at least 16 characters) on every page and API "
+                   "route: 'Authorization: Bearer TOKEN', or sign in once at /login or with "
+                   "?token=TOKEN (sets a cookie).")
+@click.option("--no-token", is_flag=True,
+              help="Serve on a non-loopback --host without a token (anyone who can reach the "
+                   "port can read the store).")
 @click.pass_context
-def serve(ctx: click.Context, db: str | None, host: str, port: int, log_level: str) -> None:
-    """Serve the web UI (at /) and the JSON API (OpenAPI at /openapi.json) over a store."""
+def serve(ctx: click.Context, db: str | None, host: str, port: int, log_level: str,
+          token: str | None, no_token: bool) -> None:
+    """Serve the web UI (at /) and the JSON API (OpenAPI at /openapi.json) over a store.
+    Listens on 127.0.0.1 only unless --host says otherwise; serving beyond this machine
+    needs --token (or $MARSAD_API_TOKEN), or --no-token to serve openly."""
     import uvicorn
 
     from marsad.api import create_app
+    from marsad.api.security import is_loopback
 
-    app = create_app(db or default_db(), config_path=ctx.obj.get("config_path") if ctx.obj else None)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    if token is not None and len(token) < 16:
+        raise click.BadParameter("use at least 16 characters (e.g. from "
+                                 "`python -c 'import secrets; print(secrets.token_urlsafe())'`)",
+                                 param_hint="--token")
+    if not is_loopback(host):
+        if not token and not no_token:
+            raise click.UsageError(f"--host {host} is reachable from other machines: give "
+                                   "--token (or set MARSAD_API_TOKEN), or --no-token to serve "
+                                   "without one")
+        click.echo(f"WARNING: serving on {host}:{port}, reachable from other machines; "
+                   + ("every request needs the token, which travels in clear text over HTTP "
+                      "(put a TLS proxy in front)." if token else
+                      "NO TOKEN: anyone who can reach this port can read the store and run "
+                      "extraction."), err=True)
+    app = create_app(db or default_db(), config_path=ctx.obj.get("config_path") if ctx.obj else None,
+                     token=token or None)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)
 
 
 def _filter_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -2,7 +2,10 @@
    article evidence focus, and the extract form. No external requests. */
 (function () {
   "use strict";
-  var M = window.MARSAD || { lang: "ar", t: {} };
+  /* Page data comes in a JSON block (no inline script, so the CSP forbids them all). */
+  var config = document.getElementById("marsad-config");
+  var M = { lang: "ar", t: {} };
+  try { if (config) M = JSON.parse(config.textContent); } catch (e) { /* keep the defaults */ }
   var t = M.t;
   var SVG = "http://www.w3.org/2000/svg";
 
@@ -182,8 +185,8 @@
       (p.mode ? '<span class="mode">' + escapeHtml(p.mode) + "</span>" : "") +
       '<div class="meta">' + escapeHtml(p.date || "") + " · " + escapeHtml(p.place || "") + (p.country ? " (" + escapeHtml(p.country) + ")" : "") + "</div>" +
       "<div>" + escapeHtml(p.evidence) + "</div>" +
-      (p.fatalities ? '<div class="casualties">☠ ' + p.fatalities + " " + escapeHtml(t.fatalities) + "</div>" : "") +
-      '<a href="/articles/' + p.article_id + '">' + escapeHtml(t.view_article) + " →</a></div>";
+      (p.fatalities ? '<div class="casualties">☠ ' + escapeHtml(p.fatalities) + " " + escapeHtml(t.fatalities) + "</div>" : "") +
+      '<a href="/articles/' + encodeURIComponent(p.article_id) + '">' + escapeHtml(t.view_article) + " →</a></div>";
   }
 
   function map(box, query, opts) {
@@ -283,4 +286,22 @@
   }
 
   window.Marsad = { timeline: timeline, map: map, article: article, extract: extract };
+
+  /* Each widget is declared by its element: data-marsad="timeline|map|article|extract". */
+  function start() {
+    document.querySelectorAll("[data-marsad]").forEach(function (node) {
+      var kind = node.dataset.marsad, query = node.dataset.query || "";
+      if (kind === "timeline") timeline(node, query);
+      else if (kind === "map") {
+        var opts = {};
+        if (node.dataset.lat && node.dataset.lon) {
+          opts = { center: [+node.dataset.lat, +node.dataset.lon], zoom: +(node.dataset.zoom || 6) };
+        }
+        map(node, query, opts);
+      } else if (kind === "article") article();
+      else if (kind === "extract") extract();
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
