@@ -39,12 +39,14 @@ def test_export_csv_has_acled_columns(db: str, tmp_path: Path, capsys: pytest.Ca
     assert tuple(rows[0].keys()) == CSV_COLUMNS
     assault = next(r for r in rows if r["event_type"] == "ASSAULT")
     assert assault["event_date"] == "2018-05-20" and assault["sub_event_type"] == "heavy-weapons"
-    assert assault["actor1"] == "الجيش الوطني الليبي" and assault["assoc_actor_1"] == "LBYMIL"
+    assert assault["actor1"] == "الجيش الوطني الليبي" and assault["actor1_code"] == "LBYMIL"
     assert assault["actor2"] == "مسلحين" and assault["country"] == "LBY"
     assert assault["admin1"] == "Darnah" and assault["location"] == "درنة"
     assert float(assault["latitude"]) == pytest.approx(32.767)
     assert assault["geo_precision"] == "1" and assault["time_precision"] == "1"
     assert assault["fatalities"] == "3" and assault["notes"].startswith("قصفت")
+    assert assault["negated"] == "0" and assault["hypothetical"] == "0"
+    assert float(assault["confidence"]) > 0
     request = next(r for r in rows if r["event_type"] == "REQUEST")
     assert request["time_precision"] == "3" and request["event_date"] == "2018-06-01"
     assert [r["event_date"] for r in rows] == sorted(r["event_date"] for r in rows)

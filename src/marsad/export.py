@@ -29,10 +29,15 @@ ExportFunc = Callable[[Iterable[Record], BinaryIO], int]
 
 #: ACLED-like columns of the CSV export, in order.
 CSV_COLUMNS = (
-    "event_id", "event_date", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
-    "actor2", "country", "admin1", "location", "latitude", "longitude", "geo_precision",
-    "time_precision", "source", "notes", "fatalities",
+    "event_id", "event_date", "event_type", "sub_event_type", "actor1", "actor1_code",
+    "actor2", "actor2_code", "country", "admin1", "location", "latitude", "longitude",
+    "geo_precision", "time_precision", "source", "notes", "fatalities", "injured",
+    "negated", "hypothetical", "confidence",
 )
+"""ACLED's names where the meaning is the same; ``actor1_code``/``actor2_code`` are the
+PLOVER/CAMEO-style codes (country + sector), and ``negated``/``hypothetical`` (0/1) let a
+spreadsheet user leave out what the text denies or only foresees (``marsad export
+--exclude-negated --exclude-hypothetical`` leaves them out of the file)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,7 @@ def _actor_label(actor: Record | None) -> str:
     return str(actor.get("name") or actor.get("text") or "")
 
 
-def _assoc(actor: Record | None) -> str:
+def _code(actor: Record | None) -> str:
     if not actor:
         return ""
     bits = [actor.get("code") or "", actor.get("country") or "", actor.get("sector") or ""]
@@ -108,8 +113,9 @@ def acled_row(record: Record) -> dict[str, Any]:
         "event_type": record["type"],
         "sub_event_type": record.get("mode") or "",
         "actor1": _actor_label(record.get("source")),
-        "assoc_actor_1": _assoc(record.get("source")),
+        "actor1_code": _code(record.get("source")),
         "actor2": _actor_label(record.get("target")),
+        "actor2_code": _code(record.get("target")),
         "country": loc.get("country") or "",
         "admin1": loc.get("admin1") or "",
         "location": loc.get("name") or loc.get("text") or "",
@@ -120,6 +126,10 @@ def acled_row(record: Record) -> dict[str, Any]:
         "source": source,
         "notes": (record.get("evidence") or {}).get("text", ""),
         "fatalities": record.get("fatalities") if record.get("fatalities") is not None else "",
+        "injured": record.get("injured") if record.get("injured") is not None else "",
+        "negated": int(bool(record.get("negated"))),
+        "hypothetical": int(bool(record.get("hypothetical"))),
+        "confidence": record.get("confidence") if record.get("confidence") is not None else "",
     }
 
 
@@ -176,8 +186,7 @@ def export_geojson(records: Iterable[Record], out: BinaryIO) -> int:
 
 
 _PARQUET_EXTRA = ("article_id", "source_country", "source_sector", "source_code",
-                  "target_country", "target_sector", "target_code", "contexts", "confidence",
-                  "negated", "hypothetical", "injured", "date_end")
+                  "target_country", "target_sector", "target_code", "contexts", "date_end")
 
 
 def _parquet_row(record: Record) -> dict[str, Any]:
