@@ -140,9 +140,12 @@ def test_cli_good_date_is_carried(tmp_path: Path, run: Run) -> None:
 
 def test_cli_malformed_jsonl_names_the_line(tmp_path: Path, run: Run) -> None:
     data = ('{"id": "a1", "text": "قصف الجيش المواقع."}\n{"id": "a2", "text": \n').encode()
-    code, out, err = marsad("extract", write(tmp_path, "bad.jsonl", data), *TEXT_LAYER)
-    assert_one_line_error(code, err, "bad.jsonl:2", "invalid JSON")
-    assert json.loads(out.splitlines()[0])["id"] == "a1"  # the good line before it
+    code, out, err = marsad("extract", write(tmp_path, "bad.jsonl", data + data.split(b"\n")[0]), *TEXT_LAYER)
+    lines = err.splitlines()  # the bad line is named, the others are processed: exit 3
+    assert code == 3 and len(lines) == 2, err
+    assert lines[0].startswith("marsad: skipped:") and "bad.jsonl:2: invalid JSON" in lines[0]
+    assert "2 processed, 1 skipped (invalid_json 1)" in lines[1]
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["a1", "a1"]
     for bad in (b'["not", "an object"]\n', b'{"id": "x"}\n'):
         code, _, err = run("extract", write(tmp_path, "odd.jsonl", bad), *TEXT_LAYER)
         assert_one_line_error(code, err)

@@ -180,8 +180,9 @@ def test_ingest_goes_on_after_an_unreadable_file(tmp_path: Path, capsys: pytest.
     (folder / "b.txt").write_text("خبر ثان عن المغرب", encoding="utf-8")
     code, report = _run(capsys, "ingest", str(folder), "--db", str(tmp_path / "x.db"),
                         "--stages", "sentences", "--quiet")
-    assert code == 0
+    assert code == 3  # some items skipped
     assert report["added"] == 2 and report["unreadable"] == 1
+    assert report["skipped"] == {"invalid_json": 1}
     assert "invalid JSON" in report["errors"][0]
 
 

@@ -18,8 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from marsad.doc import Document
-from marsad.errors import InputError
-from marsad.readers import decode, doc_id_for, document_from_record, parse_date, register_reader
+from marsad.readers import (
+    ItemError,
+    OnError,
+    decode,
+    doc_id_for,
+    parse_date,
+    publication_date,
+    record_or_problem,
+    register_reader,
+    report_problem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +87,8 @@ def html_metadata(html: str) -> dict[str, str | None]:
             if node.get("datetime"):
                 out["date"] = node.get("datetime")
                 break
-    out["date"] = parse_date(out["date"]) if out["date"] else None
+    if out["date"] and parse_date(out["date"]) is not None:
+        out["date"] = parse_date(out["date"])
     if out["title"] is None:
         titles = tree.xpath("//title/text()")
         if titles:
@@ -128,21 +138,24 @@ def extract_article(html: str) -> tuple[str, dict[str, str | None]]:
             if not meta.get(fld) and data.get(key):
                 meta[fld] = str(data[key])
         if not meta.get("date") and data.get("date"):
-            meta["date"] = parse_date(data["date"])
+            meta["date"] = parse_date(data["date"]) or str(data["date"])
     if not text:
         text = html_to_text(html)
     return text, meta
 
 
 @register_reader("html", suffixes=(".html", ".htm", ".xhtml"))
-def read_html(data: bytes, name: str, *, date: str | None = None, **_: Any) -> Iterator[Document]:
-    """One article per HTML page, boilerplate removed, metadata from the meta tags."""
+def read_html(data: bytes, name: str, *, date: str | None = None,
+              on_error: OnError | None = None, **_: Any) -> Iterator[Document]:
+    """One article per HTML page, boilerplate removed, metadata from the meta tags (a
+    date that is not plausible is reported to ``on_error`` and not used)."""
     html = decode_html(data, name)
     text, meta = extract_article(html)
     if not text.strip():
-        raise InputError(f"{name}: no article text found in the HTML page")
+        raise ItemError(f"{name}: no article text found in the HTML page", "no_text")
     stem = Path(name).name.split(".")[0] if name not in ("-", "<stdin>") else ""
-    yield Document(text=text, id=stem or doc_id_for(text), date=meta["date"] or date,
+    page_date = publication_date(meta["date"], name, on_error)
+    yield Document(text=text, id=stem or doc_id_for(text), date=page_date or date,
                    title=meta["title"], source=meta["source"], url=meta["url"])
 
 
@@ -151,9 +164,11 @@ _TEXT_COLUMNS = ("text", "body", "content", "article", "story", "النص", "ن�
 
 @register_reader("csv", suffixes=(".csv", ".tsv"))
 def read_csv(data: bytes, name: str, *, date: str | None = None,
-             fields: Mapping[str, str] | None = None, **_: Any) -> Iterator[Document]:
+             fields: Mapping[str, str] | None = None, on_error: OnError | None = None,
+             **_: Any) -> Iterator[Document]:
     """One article per row of a CSV/TSV table with a header (``text`` column, or the one
-    ``fields`` names; ``body``/``content`` are recognised too)."""
+    ``fields`` names; ``body``/``content`` are recognised too). A bad or empty row is
+    reported to ``on_error`` and the others are read."""
     text = decode(data, name)
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -165,33 +180,52 @@ def read_csv(data: bytes, name: str, *, date: str | None = None,
         pass
     csv.field_size_limit(1 << 28)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ItemError(f"{name}: invalid CSV header ({exc})", "invalid_csv") from None
     mapping = {k: v for k, v in (fields or {}).items() if v in header}
     if mapping.get("text", "text") not in header:
         found = next((c for c in _TEXT_COLUMNS if c in header), None)
         if found is None:
-            raise InputError(f"{name}: no text column (columns: {', '.join(header)}); "
-                             "name it with --field text=COLUMN")
+            raise ItemError(f"{name}: no text column (columns: {', '.join(header)}); "
+                            "name it with --field text=COLUMN", "no_text")
         mapping["text"] = found
-    for lineno, row in enumerate(reader, 2):
-        record = {(k or "").strip(): v for k, v in row.items()}
-        if not (record.get(mapping.get("text", "text")) or "").strip():
-            log.warning("%s:%d: empty text, row skipped", name, lineno)
+    rows = 0
+    while True:
+        lineno = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            report_problem(on_error, ItemError(f"{name}:{lineno}: invalid CSV row ({exc})",
+                                               "invalid_csv"))
             continue
-        yield document_from_record(record, fields=mapping, default_date=date,
-                                   fallback_id=f"{Path(name).stem}-{lineno}")
+        rows += 1
+        record = {(k or "").strip(): v for k, v in row.items() if isinstance(v, str)}
+        doc = record_or_problem(record, on_error, fields=mapping, default_date=date,
+                                fallback_id=f"{Path(name).stem}-{lineno}",
+                                where=f"{name}:{lineno}")
+        if doc is not None:
+            yield doc
+    if rows == 0:
+        report_problem(on_error, ItemError(f"{name}: a header and no rows", "empty"),
+                       fatal=False)
 
 
 @register_reader("feed", suffixes=(".rss", ".atom", ".xml"))
-def read_feed(data: bytes, name: str, *, date: str | None = None, **_: Any) -> Iterator[Document]:
-    """One article per entry of an RSS or Atom feed file (content, else summary)."""
+def read_feed(data: bytes, name: str, *, date: str | None = None,
+              on_error: OnError | None = None, **_: Any) -> Iterator[Document]:
+    """One article per entry of an RSS or Atom feed file (content, else summary). An entry
+    without text is reported to ``on_error`` (logged without one) and skipped."""
     import feedparser
 
     parsed = feedparser.parse(data)
     if not parsed.entries:
         reason = getattr(parsed, "bozo_exception", None)
-        raise InputError(f"{name}: not an RSS/Atom feed with entries"
-                         + (f" ({reason})" if reason else ""))
+        raise ItemError(f"{name}: not an RSS/Atom feed with entries"
+                        + (f" ({reason})" if reason else ""), "not_a_feed")
     source = parsed.feed.get("title") or None
     for i, entry in enumerate(parsed.entries, 1):
         body = ""
@@ -200,11 +234,13 @@ def read_feed(data: bytes, name: str, *, date: str | None = None, **_: Any) -> I
         body = body or entry.get("summary", "") or entry.get("description", "")
         text = html_to_text(body) if "<" in body else body.strip()
         if not text:
-            log.warning("%s: entry %d has no text, skipped", name, i)
+            report_problem(on_error, ItemError(f"{name}: entry {i} has no text", "no_text"),
+                           fatal=False)
             continue
         when = entry.get("published_parsed") or entry.get("updated_parsed")
-        entry_date = (f"{when.tm_year:04d}-{when.tm_mon:02d}-{when.tm_mday:02d}" if when
-                      else parse_date(entry.get("published")))
+        raw_date = (f"{when.tm_year:04d}-{when.tm_mon:02d}-{when.tm_mday:02d}" if when
+                    else entry.get("published") or entry.get("updated"))
+        entry_date = publication_date(raw_date, f"{name}: entry {i}", on_error)
         title = entry.get("title")
         yield Document(
             text=text, id=str(entry.get("id") or entry.get("link") or f"{Path(name).stem}-{i}"),

@@ -4,16 +4,20 @@ Re-ingesting the same content is a no-op: each article is keyed by a hash of its
 checked *before* the pipeline runs, so an interrupted run resumes where it stopped.
 Articles are committed in batches, each in one transaction: a crash loses at most the
 batch in progress, and Ctrl-C commits the articles already analysed before stopping.
+
+Bad input never stops a run: a file, JSON line, CSV row or feed entry that cannot be read,
+an empty article, or an article a stage fails on is skipped and counted by reason (the
+keys of :data:`marsad.readers.REASONS`) in the :class:`IngestReport`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import glob
-import gzip
 import hashlib
 import logging
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -25,7 +29,7 @@ from typing import Any
 import marsad.formats  # registers the html, csv and feed readers
 from marsad.doc import Document
 from marsad.errors import ConfigError, InputError, MarsadError, ModelError
-from marsad.readers import _READERS, read_source, reader_for
+from marsad.readers import _READERS, ItemError, gunzip, read_source, reader_for, reason_of
 from marsad.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -35,7 +39,7 @@ __all__ = ["IngestReport", "content_hash", "expand_paths", "ingest", "iter_docum
 
 def content_hash(doc: Document) -> str:
     """The identity of an article's content: SHA-256 of its stripped text."""
-    return hashlib.sha256(doc.text.strip().encode("utf-8")).hexdigest()
+    return hashlib.sha256(doc.text.strip().encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _known_suffixes() -> set[str]:
@@ -89,12 +93,9 @@ def _read_bytes(path: str) -> tuple[bytes, str]:
         try:
             data, name = Path(path).read_bytes(), path
         except OSError as exc:
-            raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+            raise ItemError(f"{path}: cannot read ({exc.strerror})", "unreadable") from None
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
-            raise InputError(f"{name}: not a valid gzip file") from None
+        data = gunzip(data, name)
     return data, name
 
 
@@ -104,26 +105,41 @@ def iter_documents(paths: Sequence[str], *, fmt: str | None = None,
                    ) -> Iterator[tuple[str, Document]]:
     """``(origin, document)`` for every article in ``paths`` (see :func:`expand_paths`).
 
-    A file that cannot be read raises :class:`InputError`, unless ``on_error`` is given:
-    then it is called with the path and the error, and reading goes on with the next file
-    (the articles of that file read before the error are kept)."""
+    A file that cannot be read, or a bad item in one (a JSON line, a CSV row, a feed
+    entry), raises :class:`InputError`, unless ``on_error`` is given: then it is called
+    with the path and the error (an :class:`~marsad.readers.ItemError` with a ``reason``)
+    and reading goes on with the next item or file (the articles of a file read before
+    the error are kept). Warnings (a wrong date, the article kept) go to ``on_error`` too,
+    with ``skipped=False``; without ``on_error`` they are logged."""
     for path in expand_paths(paths):
+        item_error = None if on_error is None else _bind(on_error, path)
         try:
             if path != "-":  # files go through the shared reader (JSON lines are streamed)
-                for doc in read_source(path, fmt=fmt, date=date, fields=fields):
+                for doc in read_source(path, fmt=fmt, date=date, fields=fields,
+                                       on_error=item_error):
                     yield path, doc
                 continue
             data, name = _read_bytes(path)
             if not data.strip():
-                log.warning("%s: empty, skipped", path)
-                continue
+                raise ItemError(f"{name}: the input is empty", "empty")
             spec = reader_for(name, fmt or marsad.formats.sniff_format(data))
-            for doc in spec.func(data, name, date=date, fields=fields):
+            for doc in spec.func(data, name, date=date, fields=fields, on_error=item_error):
                 yield path, doc
         except InputError as exc:
             if on_error is None:
                 raise
             on_error(path, exc)
+
+
+def _bind(on_error: Callable[[str, InputError], None], path: str) -> Callable[[ItemError], None]:
+    return lambda error: on_error(path, error)
+
+
+#: Store errors caused by one article's data (the article is skipped, the run goes on);
+#: any other store error (disk full, locked, corrupt) stops the run.
+_DATA_ERRORS: tuple[type[Exception], ...] = (
+    ValueError, TypeError, OverflowError, LookupError, sqlite3.IntegrityError,
+    sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError)
 
 
 @dataclass
@@ -141,6 +157,32 @@ class IngestReport:
     unreadable: int = 0
     db: str = ""
     errors: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    warnings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def skipped_total(self) -> int:
+        """Items skipped for any reason (unreadable, empty, failed)."""
+        return sum(self.skipped.values())
+
+    def count_skip(self, reason: str) -> None:
+        """Count one skipped item under ``reason``."""
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def note_problem(self, message: str, reason: str, *, skipped: bool = True) -> None:
+        """Record a problem of the input: an unreadable item (``skipped``) or a warning."""
+        if skipped:
+            self.unreadable += 1
+            self.count_skip(reason)
+        else:
+            self.warnings[reason] = self.warnings.get(reason, 0) + 1
+        self.errors.append(message)
+
+    def summary(self) -> str:
+        """One line: how many articles were stored, skipped (by reason) and repeated."""
+        by_reason = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items()))
+        return (f"{self.added} stored, {self.duplicates} already stored, "
+                f"{self.skipped_total} skipped" + (f" ({by_reason})" if by_reason else ""))
 
     @property
     def articles_per_second(self) -> float:
@@ -148,11 +190,15 @@ class IngestReport:
         return self.added / self.seconds if self.seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (with ``articles_per_second``; at most 20 error lines)."""
+        """JSON-ready summary (with ``articles_per_second``, ``skipped_total`` and the
+        skipped items and warnings by reason; at most 20 error lines)."""
         data = asdict(self)
         data["seconds"] = round(self.seconds, 3)
         data["articles_per_second"] = round(self.articles_per_second, 2)
         data["errors"] = self.errors[:20]
+        data["skipped"] = dict(sorted(self.skipped.items()))
+        data["warnings"] = dict(sorted(self.warnings.items()))
+        data["skipped_total"] = self.skipped_total
         return data
 
 
@@ -208,6 +254,7 @@ def ingest(
     on_batch: Callable[[IngestReport], None] | None = None,
     jobs: int = 1,
     spec: PipelineSpec | None = None,
+    report: IngestReport | None = None,
 ) -> IngestReport:
     """Analyse and store articles, skipping those already stored (by content hash).
 
@@ -222,6 +269,7 @@ def ingest(
         jobs: worker processes analysing articles in parallel (needs ``spec``; each
             worker builds its own pipeline from it, ``analyse`` is then unused).
         spec: how workers build the pipeline.
+        report: the report to fill (one the reader's ``on_error`` already writes to).
 
     Returns:
         An :class:`IngestReport`. On Ctrl-C the batch in progress is committed first and
@@ -229,7 +277,9 @@ def ingest(
     """
     from tqdm import tqdm
 
-    report = IngestReport(db=getattr(store, "location", ""))
+    if report is None:
+        report = IngestReport()
+    report.db = getattr(store, "location", "")
     started = time.perf_counter()
     bar = tqdm(unit=" articles", desc="ingest", file=sys.stderr, disable=not progress,
                dynamic_ncols=True, smoothing=0.1)
@@ -284,8 +334,13 @@ def _deferred_interrupts() -> Iterator[None]:
         _STOP.clear()
 
 
-def _record_failure(report: IngestReport, origin: str, doc: Document, exc: Exception) -> None:
+def _record_failure(report: IngestReport, origin: str, doc: Document, exc: Exception,
+                    reason: str | None = None) -> None:
     report.failed += 1
+    if reason is None:
+        reason = reason_of(exc) if isinstance(exc, ItemError) else (
+            "too_large" if isinstance(exc, InputError) else "stage_error")
+    report.count_skip(reason)
     message = f"{origin}: {doc.id}: {exc if isinstance(exc, MarsadError) else repr(exc)}"
     report.errors.append(message)
     if report.failed <= 10:
@@ -322,6 +377,7 @@ def _fill_batch(iterator: Iterator[tuple[str, Document]], store: Store, analyse:
         h = content_hash(doc)
         if not doc.text.strip():
             report.empty += 1
+            report.count_skip("empty")
             continue
         if store.has_content(h):
             report.duplicates += 1
@@ -337,7 +393,9 @@ def _fill_batch(iterator: Iterator[tuple[str, Document]], store: Store, analyse:
         except Exception as exc:  # one bad article must not stop a long run
             _record_failure(report, origin, doc, exc)
             continue
-        result = store.add_document(analysed, content_hash=h, origin=origin)
+        result = _add(store, analysed, h, origin, report)
+        if result is None:
+            continue
         if result.added:
             report.added += 1
             report.events += result.events
@@ -346,6 +404,17 @@ def _fill_batch(iterator: Iterator[tuple[str, Document]], store: Store, analyse:
         else:
             report.duplicates += 1
     return False
+
+
+def _add(store: Store, doc: Document, h: str, origin: str, report: IngestReport) -> Any:
+    """``store.add_document``; an article whose data the store refuses is skipped (its
+    rows are rolled back by an inner transaction, a savepoint) and None returned."""
+    try:
+        with store.transaction():
+            return store.add_document(doc, content_hash=h, origin=origin)
+    except _DATA_ERRORS as exc:
+        _record_failure(report, origin, doc, exc, reason="store_error")
+        return None
 
 
 def _read_chunk(iterator: Iterator[tuple[str, Document]], store: Store, report: IngestReport,
@@ -363,6 +432,7 @@ def _read_chunk(iterator: Iterator[tuple[str, Document]], store: Store, report: 
         report.read += 1
         if not doc.text.strip():
             report.empty += 1
+            report.count_skip("empty")
             continue
         h = content_hash(doc)
         if h in seen or store.has_content(h):
@@ -408,7 +478,9 @@ def _store_results(store: Store, chunk: Sequence[tuple[str, Document, str]],
                     _record_failure(report, origin, doc, value if isinstance(value, Exception)
                                     else RuntimeError(value))
                     continue
-                result = store.add_document(value, content_hash=h, origin=origin)
+                result = _add(store, value, h, origin, report)
+                if result is None:
+                    continue
                 if result.added:
                     report.added += 1
                     report.events += result.events

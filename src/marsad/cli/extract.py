@@ -3,6 +3,10 @@
 Bad input never ends in a traceback: unreadable input is an :class:`InputError`, a bad
 option value a one-line message, and an unexpected failure inside a stage becomes
 :class:`~marsad.errors.StageError` naming the stage and the document (``-vv`` logs the traceback).
+
+In an input of several articles (JSON lines, a JSON list), a bad item or an article a
+stage fails on is skipped with a one-line ``marsad: skipped:`` message and the others are
+processed; the exit code is then 3 (65 when nothing could be processed).
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ from typing import Any
 
 import click
 
+import marsad.formats  # noqa: F401  (registers the html, csv and feed readers)
 from marsad.doc import SCHEMA_VERSION, Document
-from marsad.errors import InputError
+from marsad.errors import InputError, MarsadError, StageError
 from marsad.pipeline import Pipeline, available_stages, get_stage, load_config
-from marsad.readers import parse_date, read_source
+from marsad.readers import ItemError, is_plausible_date, parse_date, read_source, reason_of
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +36,83 @@ def _valid_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     if value is None:
         return None
     parsed = parse_date(value)
-    if parsed is None or len(value.strip()) != 10:
-        raise InputError(f"--date: {value!r} is not a date in the form YYYY-MM-DD")
+    if parsed is None or len(value.strip()) != 10 or not is_plausible_date(parsed):
+        raise InputError(f"--date: {value!r} is not a date in the form YYYY-MM-DD "
+                         "(years 1800-2199)")
     return parsed
 
 
-def run_documents(pipeline: Pipeline, docs: Iterable[Document]) -> Iterator[Document]:
-    """Run the pipeline on each document (stage failures are one-line errors)."""
+class PartlySkipped(MarsadError):
+    """Some articles of the input were skipped (each reported in one line)."""
+
+    exit_code = 3
+
+
+class Skips:
+    """The problems of one run: printed one line each on stderr, counted by reason.
+
+    The first problem is held back until something else happens, so an input whose only
+    item is bad gives exactly one line (the error itself)."""
+
+    def __init__(self) -> None:
+        self.processed = 0
+        self.by_reason: dict[str, int] = {}
+        self._pending: MarsadError | None = None
+
+    def __call__(self, error: MarsadError) -> None:
+        """Report one problem (an :class:`ItemError` warning is printed, not counted)."""
+        if isinstance(error, ItemError) and not error.skipped:
+            click.echo(f"marsad: warning: {error}", err=True)
+            return
+        reason = reason_of(error)
+        self.by_reason[reason] = self.by_reason.get(reason, 0) + 1
+        self._flush()
+        if sum(self.by_reason.values()) == 1 and not self.processed:
+            self._pending = error
+        else:
+            click.echo(f"marsad: skipped: {error}", err=True)
+
+    def _flush(self) -> None:
+        if self._pending is not None:
+            click.echo(f"marsad: skipped: {self._pending}", err=True)
+            self._pending = None
+
+    def done(self) -> None:
+        """Count one processed article."""
+        self._flush()
+        self.processed += 1
+
+    def finish(self, path: str) -> None:
+        """Raise the right error if anything was skipped (nothing when all went well)."""
+        skipped = sum(self.by_reason.values())
+        if not skipped:
+            if not self.processed:
+                raise InputError(f"{path}: no articles found")
+            return
+        if self._pending is not None:  # the only item, and it was bad
+            raise self._pending
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(self.by_reason.items()))
+        summary = f"{self.processed} processed, {skipped} skipped ({reasons})"
+        if not self.processed:
+            raise InputError(f"{path}: no article could be processed: {summary}")
+        raise PartlySkipped(f"some articles were skipped: {summary}")
+
+
+def run_documents(pipeline: Pipeline, docs: Iterable[Document],
+                  skips: Skips | None = None) -> Iterator[Document]:
+    """Run the pipeline on each document. A stage failure is a one-line error; with
+    ``skips`` it is reported there and the next document is processed."""
     for doc in docs:
-        yield pipeline(doc)
+        if skips is None:
+            yield pipeline(doc)
+            continue
+        try:
+            result = pipeline(doc)
+        except (StageError, InputError) as exc:
+            skips(exc)
+            continue
+        skips.done()
+        yield result
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -98,7 +171,8 @@ def _utf8_stdout() -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "table"]), default=None,
               help="Output: one JSON document (a list for several), JSON lines, or a table "
                    "for reading. Default: json, or jsonl for .jsonl input.")
-@click.option("--input-format", type=click.Choice(["text", "json", "jsonl"]), default=None,
+@click.option("--input-format", type=click.Choice(["text", "json", "jsonl", "html", "csv", "feed"]),
+              default=None,
               help="Force the input format instead of guessing it from the file suffix.")
 @click.option("--stages", default=None,
               help="Comma-separated stages to run instead of the configured pipeline.")
@@ -111,45 +185,55 @@ def extract(ctx: click.Context, path: str, date: str | None, fmt: str | None,
     article (PATH, or - for stdin) and print them.
 
     A .jsonl file holds one article per line (``text`` and optional ``id``, ``date``,
-    ``title``, ``source``, ``url``); each gives one result, in order.
+    ``title``, ``source``, ``url``); each gives one result, in order. HTML pages, CSV/TSV
+    tables and RSS/Atom feeds are read as `marsad ingest` reads them.
+
+    A bad item of a multi-article input (a JSON line, a CSV row, a feed entry) or an
+    article a stage fails on is skipped with a one-line message and the others are
+    processed. Exit code: 0 when all were processed, 3 when some were skipped, 65 when
+    none could be.
     """
     config = load_config(ctx.obj.get("config_path") if ctx.obj else None)
     names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
     pipeline = Pipeline.from_config(config, stages=names)
-    docs = read_source(path, fmt=input_format, date=date)
+    skips = Skips()
+    docs = read_source(path, fmt=input_format, date=date, on_error=skips)
     if fmt is None:
         jsonl_input = input_format == "jsonl" or (
             input_format is None and path.endswith((".jsonl", ".ndjson", ".jsonl.gz")))
         fmt = "jsonl" if jsonl_input else "json"
     _utf8_stdout()
     write = sys.stdout.write
-    results = run_documents(pipeline, docs)
+    results = run_documents(pipeline, docs, skips)
     if fmt == "jsonl":
-        found = False
         for doc in results:
             write_json(doc, write, pretty=False)
-            found = True
-        if not found:
-            raise InputError(f"{path}: no articles found")
     elif fmt == "json":
-        first = next(results, None)
-        if first is None:
-            raise InputError(f"{path}: no articles found")
-        second = next(results, None)
-        if second is None:
-            write_json(first, write, pretty=True)
-            return
-        write("[\n")
-        write_json(first, write, pretty=True)
-        for doc in (second, *results):
-            write(",\n")
-            write_json(doc, write, pretty=True)
-        write("]\n")
+        _write_json_documents(results, write)
     else:
         from marsad.table import render_table
 
         for doc in results:
             write(render_table(doc, shape=not no_shape))
+    sys.stdout.flush()
+    skips.finish(path)
+
+
+def _write_json_documents(results: Iterator[Document], write: Callable[[str], Any]) -> None:
+    """One pretty JSON document, or a JSON list when there are several (nothing when none)."""
+    first = next(results, None)
+    if first is None:
+        return
+    second = next(results, None)
+    if second is None:
+        write_json(first, write, pretty=True)
+        return
+    write("[\n")
+    write_json(first, write, pretty=True)
+    for doc in (second, *results):
+        write(",\n")
+        write_json(doc, write, pretty=True)
+    write("]\n")
 
 
 @click.command()

@@ -26,6 +26,21 @@ class Interrupted(MarsadError):
 
     exit_code = 130
 
+
+class PartlySkipped(MarsadError):
+    """Ingest ran to the end but skipped some items (counted by reason in the summary)."""
+
+    exit_code = 3
+
+
+class StoreFailed(MarsadError):
+    """The store failed (disk full, locked, corrupt); committed batches are kept."""
+
+    exit_code = 74  # EX_IOERR
+
+#: Reader problems printed on stderr one line each, before "more ..." (all are counted).
+_SHOWN_PROBLEMS = 20
+
 _DB_HELP = "The store: a SQLite file (default ./marsad.db, or $MARSAD_DB) or a backend URL."
 
 
@@ -95,34 +110,53 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, fmt: str 
     """Read articles from PATHS (files, folders, globs, or - for stdin), run the pipeline
     and store them. Plain text, HTML, JSON, JSONL, CSV/TSV, RSS/Atom and .gz of any of
     them. Articles already stored (same text) are skipped, so an interrupted run resumes.
-    Prints a JSON summary."""
-    import os
+    Prints a JSON summary, with skipped items counted by reason.
 
-    from marsad.ingest import PipelineSpec, iter_documents
+    A bad file, JSON line, CSV row or feed entry, an empty article or one a stage fails
+    on is skipped with a one-line message and the run goes on. Exit code: 0 when every
+    item was stored (or already was), 3 when some were skipped, 65 when nothing could be
+    read, 130 after Ctrl-C."""
+    import os
+    import sqlite3
+
+    from marsad.ingest import IngestReport, PipelineSpec, iter_documents
     from marsad.ingest import ingest as run_ingest
+    from marsad.readers import reason_of
     from marsad.store import open_store
 
     names = tuple(s.strip() for s in stages.split(",") if s.strip()) if stages else None
     spec = PipelineSpec(ctx.obj.get("config_path") if ctx.obj else None, names)
     pipeline = spec.build()  # also checks the configuration before any work starts
     jobs = jobs or (os.cpu_count() or 1)
-    problems: list[str] = []
+    report = IngestReport()
 
-    def unreadable(path: str, exc: InputError) -> None:
-        log.error("%s (the rest of this input is skipped)", exc)
-        problems.append(str(exc))
+    def problem(path: str, exc: InputError) -> None:
+        skipped = getattr(exc, "skipped", True)
+        report.note_problem(str(exc), reason_of(exc), skipped=skipped)
+        shown = report.unreadable + sum(report.warnings.values())
+        if shown <= _SHOWN_PROBLEMS:
+            log.warning("%s: %s", "skipped" if skipped else "warning", exc)
+        elif shown == _SHOWN_PROBLEMS + 1:
+            log.warning("more problems: the summary counts them all by reason")
 
     docs = iter_documents(list(paths), fmt=fmt, fields=_parse_fields(fields), date=date,
-                          on_error=unreadable)
-    with open_store(db or default_db()) as store:
-        report = run_ingest(docs, store, pipeline, batch_size=batch_size, progress=not quiet,
-                            limit=limit, jobs=jobs, spec=spec)
-    report.unreadable = len(problems)
-    report.errors[:0] = problems
+                          on_error=problem)
+    try:
+        with open_store(db or default_db()) as store:
+            run_ingest(docs, store, pipeline, batch_size=batch_size, progress=not quiet,
+                       limit=limit, jobs=jobs, spec=spec, report=report)
+    except sqlite3.Error as exc:
+        _echo_json(report.to_dict())
+        raise StoreFailed(f"the store failed: {exc} ({report.added} articles stored before "
+                          "are kept; run the same command again to resume)") from None
     _echo_json(report.to_dict())
     if report.interrupted:
         raise Interrupted(f"interrupted: {report.added} articles stored; run the same command "
                           "again to resume")
+    if report.skipped_total and not (report.added or report.duplicates):
+        raise InputError(f"nothing could be ingested: {report.summary()}")
+    if report.skipped_total:
+        raise PartlySkipped(f"some items were skipped: {report.summary()}")
 
 
 @click.command()
