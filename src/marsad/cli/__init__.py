@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "serve": "marsad.cli.observatory:serve",
     "export": "marsad.cli.observatory:export",
     "search": "marsad.cli.observatory:search",
+    "run": "marsad.cli.run:run",
 }
 
 #: ``marsad train NAME``: what can be (re)trained.
@@ -47,6 +48,7 @@ EVALUATORS: dict[str, str] = {
     "geo": "marsad.evaluation.geo:command",
     "dates": "marsad.evaluation.dates:command",
     "events": "marsad.evaluation.events:command",
+    "dedupe": "marsad.evaluation.dedupe:command",
 }
 
 

@@ -1,0 +1,225 @@
+"""Executors that run :func:`~marsad.scale.work.process_batch`, looked up by name.
+
+``local``: this machine's cores, one worker process each (one worker runs in this
+process). ``dask``: a Dask distributed cluster — a :class:`LocalCluster` by default, or
+any scheduler address (a SLURM/PBS cluster started with dask-jobqueue, Kubernetes, ...).
+
+Both keep a bounded number of batches in flight and yield results in input order, so
+output is deterministic and memory stays flat however long the input. Register another
+executor with :func:`register_engine`; built-ins register the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar
+
+from marsad.errors import ConfigError
+from marsad.runtime import tune_gc
+from marsad.scale.work import Batch, BatchResult, PipelineSpec, process_batch, worker_pipeline
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Engine(Protocol):
+    """Runs batches (and any picklable function) on some workers."""
+
+    name: str
+    workers: int
+
+    def map_batches(self, batches: Iterable[Batch]) -> Iterator[BatchResult]:
+        """Analyse batches, yielding their results in input order."""
+        ...
+
+    def map(self, func: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """``[func(x) for x in items]``, run on the workers."""
+        ...
+
+    def close(self) -> None:
+        """Stop the workers."""
+        ...
+
+
+EngineFactory = Callable[..., Engine]
+_ENGINES: dict[str, EngineFactory] = {}
+
+
+def register_engine(name: str) -> Callable[[EngineFactory], EngineFactory]:
+    """Register an engine factory ``(spec, *, workers, **options) -> Engine`` (decorator)."""
+
+    def decorator(factory: EngineFactory) -> EngineFactory:
+        _ENGINES[name] = factory
+        return factory
+
+    return decorator
+
+
+def available_engines() -> list[str]:
+    """Names of the registered engines."""
+    return sorted(_ENGINES)
+
+
+def open_engine(name: str, spec: PipelineSpec, *, workers: int = 1, **options: Any) -> Engine:
+    """Start the engine called ``name`` for pipelines built from ``spec``."""
+    if name not in _ENGINES:
+        raise ConfigError(f"unknown engine {name!r} (known: {', '.join(available_engines())})")
+    return _ENGINES[name](spec, workers=workers, **options)
+
+
+def _ordered(submit: Callable[[Batch], Any], result: Callable[[Any], BatchResult],
+             batches: Iterable[Batch], window: int) -> Iterator[BatchResult]:
+    """Keep up to ``window`` batches in flight; yield their results in order."""
+    pending: deque[Any] = deque()
+    for batch in batches:
+        pending.append(submit(batch))
+        if len(pending) >= window:
+            yield result(pending.popleft())
+    while pending:
+        yield result(pending.popleft())
+
+
+# ------------------------------------------------------------------------------ local
+
+
+def _init_local_worker(spec: PipelineSpec) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent
+    tune_gc()
+    worker_pipeline(spec)
+
+
+class LocalEngine:
+    """Worker processes on this machine (spawned; each builds its pipeline once)."""
+
+    name = "local"
+
+    def __init__(self, spec: PipelineSpec, *, workers: int = 1) -> None:
+        self.spec, self.workers = spec, max(1, workers)
+        self._pool: Any = None
+        if self.workers > 1:
+            import multiprocessing
+
+            context = multiprocessing.get_context("spawn")
+            self._pool = context.Pool(self.workers, initializer=_init_local_worker,
+                                      initargs=(spec,))
+        else:
+            worker_pipeline(spec)
+
+    def map_batches(self, batches: Iterable[Batch]) -> Iterator[BatchResult]:
+        if self._pool is None:
+            for batch in batches:
+                yield process_batch(batch, self.spec)
+            return
+        pool = self._pool
+        yield from _ordered(lambda b: pool.apply_async(process_batch, (b, self.spec)),
+                            lambda r: r.get(), batches, window=self.workers * 2)
+
+    def map(self, func: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        if self._pool is None or len(items) < 2:
+            return [func(x) for x in items]
+        return list(self._pool.map(func, items, chunksize=max(1, len(items) // (self.workers * 8))))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+@register_engine("local")
+def open_local(spec: PipelineSpec, *, workers: int = 1, **options: Any) -> Engine:
+    """The ``local`` engine: ``workers`` processes on this machine."""
+    if options.get("scheduler"):
+        raise ConfigError("--scheduler needs --engine dask")
+    return LocalEngine(spec, workers=workers)
+
+
+# ------------------------------------------------------------------------------- dask
+
+
+class PipelinePlugin:
+    """A Dask worker plugin that builds the pipeline when a worker starts, so models load
+    once per worker (and the first batch does not pay for it)."""
+
+    name = "marsad-pipeline"
+
+    def __init__(self, spec: PipelineSpec) -> None:
+        self.spec = spec
+
+    def setup(self, worker: Any) -> None:
+        """Build this worker's pipeline."""
+        tune_gc()
+        worker_pipeline(self.spec)
+
+    def teardown(self, worker: Any) -> None:
+        """Nothing to release."""
+
+
+class DaskEngine:
+    """Batches as tasks on a Dask distributed cluster."""
+
+    name = "dask"
+
+    def __init__(self, spec: PipelineSpec, *, workers: int = 1, scheduler: str | None = None,
+                 processes: bool = True) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - dask is a dependency
+            raise ConfigError("--engine dask needs dask[distributed] installed") from None
+        self.spec = spec
+        self._cluster: Any = None
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout=30)
+            except OSError as exc:
+                raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+        else:
+            self._cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1,
+                                         processes=processes, dashboard_address=None,
+                                         memory_limit=0, silence_logs=logging.ERROR)
+            self.client = Client(self._cluster)
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+        self.client.register_plugin(_as_worker_plugin(PipelinePlugin(spec)))
+
+    def map_batches(self, batches: Iterable[Batch]) -> Iterator[BatchResult]:
+        client = self.client
+        yield from _ordered(lambda b: client.submit(process_batch, b, self.spec, pure=False),
+                            lambda f: f.result(), batches, window=self.workers * 2)
+
+    def map(self, func: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        if not items:
+            return []
+        futures = self.client.map(func, list(items), pure=False)
+        return list(self.client.gather(futures))
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
+def _as_worker_plugin(plugin: PipelinePlugin) -> Any:
+    """``plugin`` as a :class:`distributed.WorkerPlugin` (subclassed lazily, so importing
+    this module does not import Dask)."""
+    from distributed import WorkerPlugin
+
+    class _Plugin(WorkerPlugin):
+        name = plugin.name
+
+        def setup(self, worker: Any) -> None:
+            plugin.setup(worker)
+
+    return _Plugin()
+
+
+@register_engine("dask")
+def open_dask(spec: PipelineSpec, *, workers: int = 1, **options: Any) -> Engine:
+    """The ``dask`` engine: a LocalCluster of ``workers`` processes, or ``scheduler=ADDRESS``."""
+    return DaskEngine(spec, workers=workers, scheduler=options.get("scheduler"),
+                      processes=options.get("processes", True))
