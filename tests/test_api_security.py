@@ -118,7 +118,7 @@ def test_api_security_export_takes_no_path(client: TestClient, value: str, tmp_p
     # The API has no upload and no export-to-path: exports stream to the client; a path in
     # any parameter is a 4xx (format) or ignored text (filters), never a file operation.
     r = client.get("/api/export", params={"format": value})
-    assert r.status_code == 400 and r.json()["error"] == "InputError"
+    assert r.status_code == 422 and r.json()["error"] == "ValidationError"
     r = client.get("/api/export", params={"format": "csv", "output": value, "path": value})
     assert r.status_code == 200
     assert r.headers["content-disposition"].startswith('attachment; filename="marsad-events-')

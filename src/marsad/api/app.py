@@ -13,9 +13,10 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from marsad import __version__
-from marsad.api.models import ArticlePage, Counts, EventPage, Stats
+from marsad.api.models import ArticlePage, Counts, ErrorOut, EventPage, Stats
 from marsad.api.security import (
     MAX_BODY_BYTES,
     BodyLimit,
@@ -24,6 +25,7 @@ from marsad.api.security import (
     TokenAuth,
 )
 from marsad.errors import MarsadError
+from marsad.export import available_formats
 from marsad.store import GROUPINGS, EventFilter, Store
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,9 @@ ArticleSort = Literal["relevance", "-date", "date"]
 Grouping = Literal["type", "mode", "day", "week", "month", "year", "country", "admin1",
                    "source_actor", "target_actor", "place", "context"]
 assert set(Grouping.__args__) == set(GROUPINGS)  # type: ignore[attr-defined]
+
+#: The export formats the API offers (those registered when the module is imported).
+EXPORT_FORMATS = "^(" + "|".join(re.escape(f) for f in available_formats()) + ")$"
 
 #: Largest page of a listing (``limit`` above it is a 422, not a silent clamp).
 MAX_PAGE = 1000
@@ -100,6 +105,16 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Items per page (1-
 Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")]
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 
+#: Error responses every API route may give (documented in /openapi.json).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "A query the store cannot run (e.g. unknown export format)."},
+    401: {"model": ErrorOut, "description": "Missing or wrong token (only when the server has one)."},
+    422: {"model": ErrorOut, "description": "A parameter out of range or malformed."},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No such item."}}
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorOut, "description": "Request body larger than the server accepts."}}
+
 
 def create_app(db: str, *, config_path: str | None = None, token: str | None = None,
                max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
@@ -115,7 +130,7 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
         title="Marsad API", version=__version__,
         description="Search Arabic news articles and the PLOVER events extracted from them. "
                     "Every HTML page of the UI has a JSON twin here.",
-        docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+        docs_url="/docs", redoc_url=None, openapi_url="/openapi.json", responses=ERRORS)
     app.state.marsad = state
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
@@ -131,6 +146,17 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
     @app.exception_handler(MarsadError)
     async def marsad_error(request: Request, exc: MarsadError) -> JSONResponse:
         return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if not request.url.path.startswith("/api"):
+            from marsad.api.pages import error_page
+
+            return error_page(request, exc.status_code, str(exc.detail))
+        name = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge"}.get(
+            exc.status_code, "HTTPError")
+        return JSONResponse({"error": name, "detail": exc.detail}, status_code=exc.status_code,
+                            headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -160,7 +186,7 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
         data["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return data
 
-    @app.get("/api/articles/{article_id}", tags=["articles"])
+    @app.get("/api/articles/{article_id}", tags=["articles"], responses=NOT_FOUND)
     def get_article(db: Db, article_id: Id) -> dict[str, Any]:
         """One article: text, sentences, entities, actors, places, times and events (all
         spans are character offsets into ``text``)."""
@@ -175,9 +201,10 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
                     sort: EventSort = "-date", facets: bool = False) -> dict[str, Any]:
         """Events matching the filters, one page, in a stable order (ties broken by id);
         with ``facets=true`` also counts by type, mode and country."""
-        data = db.list_events(flt, limit=limit, offset=offset, sort=sort).to_dict()
-        if facets:
-            data["facets"] = db.facets(flt)
+        with db.snapshot():  # the page, its total and the facets agree
+            data = db.list_events(flt, limit=limit, offset=offset, sort=sort).to_dict()
+            if facets:
+                data["facets"] = db.facets(flt)
         return data
 
     @app.get("/api/events/counts", tags=["events"], response_model=Counts,
@@ -215,32 +242,36 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
         """Actor identities, most active first."""
         return db.list_actors(q or None, limit=limit, offset=offset).to_dict()
 
-    @app.get("/api/actors/{actor_id}", tags=["actors"])
+    @app.get("/api/actors/{actor_id}", tags=["actors"], responses=NOT_FOUND)
     def get_actor(db: Db, actor_id: Id, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
         """An actor with its events (as source or target) and counts by type."""
-        actor = db.get_actor(actor_id)
-        if actor is None:
-            raise HTTPException(404, f"no actor {actor_id}")
-        flt = EventFilter(actor_id=actor_id)
-        return {"actor": actor, "events": db.list_events(flt, limit=limit, offset=offset).to_dict(),
-                "counts": db.count_events(flt, "type")}
+        with db.snapshot():
+            actor = db.get_actor(actor_id)
+            if actor is None:
+                raise HTTPException(404, f"no actor {actor_id}")
+            flt = EventFilter(actor_id=actor_id)
+            return {"actor": actor,
+                    "events": db.list_events(flt, limit=limit, offset=offset).to_dict(),
+                    "counts": db.count_events(flt, "type")}
 
     @app.get("/api/places", tags=["places"])
     def list_places(db: Db, q: str = "", limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
         """Places, most mentioned first."""
         return db.list_places(q or None, limit=limit, offset=offset).to_dict()
 
-    @app.get("/api/places/{place_id}", tags=["places"])
+    @app.get("/api/places/{place_id}", tags=["places"], responses=NOT_FOUND)
     def get_place(db: Db, place_id: Id, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
         """A place with its events and counts by type."""
-        place = db.get_place(place_id)
-        if place is None:
-            raise HTTPException(404, f"no place {place_id}")
-        flt = EventFilter(place_id=place_id)
-        return {"place": place, "events": db.list_events(flt, limit=limit, offset=offset).to_dict(),
-                "counts": db.count_events(flt, "type")}
+        with db.snapshot():
+            place = db.get_place(place_id)
+            if place is None:
+                raise HTTPException(404, f"no place {place_id}")
+            flt = EventFilter(place_id=place_id)
+            return {"place": place,
+                    "events": db.list_events(flt, limit=limit, offset=offset).to_dict(),
+                    "counts": db.count_events(flt, "type")}
 
-    @app.post("/api/extract", tags=["extract"])
+    @app.post("/api/extract", tags=["extract"], responses=TOO_LARGE)
     def extract(body: ExtractRequest) -> dict[str, Any]:
         """Run the configured pipeline on posted text (nothing is stored)."""
         from marsad.doc import Document
@@ -250,9 +281,13 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
         result: dict[str, Any] = state.pipeline()(doc).to_dict()
         return result
 
-    @app.get("/api/export", tags=["export"])
+    @app.get("/api/export", tags=["export"], response_class=Response, responses={200: {
+        "description": "The events as a file download.",
+        "content": {"text/csv": {}, "application/x-ndjson": {}, "application/geo+json": {},
+                    "application/vnd.apache.parquet": {}}}})
     def export(db: Db, flt: Filter,
-               format: Annotated[str, Query(description="csv, jsonl, geojson or parquet")] = "csv") -> Response:
+               format: Annotated[str, Query(description="csv, jsonl, geojson or parquet",
+                                            pattern=EXPORT_FORMATS)] = "csv") -> Response:
         """Download the filtered events as CSV (ACLED-like columns), JSONL (PLOVER records),
         GeoJSON or Parquet."""
         import tempfile
@@ -275,8 +310,14 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
                                  headers={"Content-Disposition": f'attachment; filename="{name}"'},
                                  background=BackgroundTask(spool.close))
 
-    @app.api_route("/api/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
-    def api_not_found(rest: str) -> JSONResponse:
+    @app.api_route("/api/{rest:path}", include_in_schema=False,
+                   methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+    def api_not_found(request: Request, rest: str) -> JSONResponse:
+        allowed = _allowed_methods(app, request)
+        if allowed:
+            return JSONResponse({"error": "MethodNotAllowed",
+                                 "detail": f"{request.method} /api/{rest}: use {', '.join(allowed)}"},
+                                405, headers={"Allow": ", ".join(allowed)})
         return JSONResponse({"error": "NotFound", "detail": f"no API route /api/{rest}"}, 404)
 
     from importlib import resources
@@ -291,6 +332,19 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
 
         register_login(app, token)
     return app
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """The methods of the API routes whose path matches the request (for a 405)."""
+    from starlette.routing import Match, Route
+
+    methods: set[str] = set()
+    for route in app.routes:
+        if isinstance(route, Route) and route.name != "api_not_found":
+            match, _ = route.matches({**request.scope, "method": "GET"})
+            if match != Match.NONE and route.methods:
+                methods |= route.methods
+    return sorted(methods)
 
 
 def _error_lines(exc: RequestValidationError) -> list[str]:

@@ -162,3 +162,11 @@ class Stats(_Open):
     last_date: str | None
     schema_version: int
     backend: str
+
+
+class ErrorOut(BaseModel):
+    """An error: its kind (``NotFound``, ``ValidationError``, ``InputError``,
+    ``Unauthorized``, ``PayloadTooLarge``...) and what went wrong."""
+
+    error: str
+    detail: Any

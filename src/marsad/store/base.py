@@ -14,6 +14,7 @@ registers itself exactly as a plugin would::
 from __future__ import annotations
 
 import abc
+import contextlib
 import dataclasses
 import importlib
 from collections.abc import Callable, Iterator, Sequence
@@ -151,6 +152,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def list_places(self, q: str | None = None, *, limit: int = 50, offset: int = 0) -> Page:
         """Places, most mentioned first."""
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """A context in which every read sees the same state of the store, even while
+        another process writes (backends without read transactions: a no-op)."""
+        return contextlib.nullcontext()
 
     @abc.abstractmethod
     def stats(self) -> dict[str, Any]:

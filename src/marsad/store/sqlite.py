@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import functools
 import json
 import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from marsad.doc import Document, Event, EventActor, EventLocation
 from marsad.errors import InputError, MarsadError
@@ -35,6 +36,8 @@ from marsad.store.base import (
 from marsad.store.textkey import alt_keys, parse_query, snippet, text_key
 
 log = logging.getLogger(__name__)
+
+_M = TypeVar("_M", bound=Callable[..., Any])
 
 
 class StoreError(MarsadError):
@@ -180,6 +183,17 @@ def place_key(place: EventLocation | Any) -> str:
     return f"n:{text_key(name)}|{country}|{admin1}"
 
 
+def _consistent(method: _M) -> _M:
+    """Run a read method of the store inside :meth:`SQLiteStore.snapshot`."""
+
+    @functools.wraps(method)
+    def wrapper(self: SQLiteStore, *args: Any, **kwargs: Any) -> Any:
+        with self.snapshot():
+            return method(self, *args, **kwargs)
+
+    return cast(_M, wrapper)
+
+
 class SQLiteStore(Store):
     """A Marsad store in one SQLite file (see the module docstring for the tables)."""
 
@@ -276,6 +290,22 @@ class SQLiteStore(Store):
                 self.conn.execute("COMMIT")
             finally:
                 self._in_tx = False
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside the block share one read transaction, so they see one committed
+        state of the file: a page's total, its items and the stats agree even while an
+        ingest commits batches (WAL readers never wait for the writer)."""
+        with self._lock:
+            if self.conn.in_transaction:  # inside a write transaction or an outer snapshot
+                yield
+                return
+            self.conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                if self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
 
     def has_content(self, content_hash: str) -> bool:
         row = self.conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,))
@@ -417,6 +447,7 @@ class SQLiteStore(Store):
         return values
 
     # ------------------------------------------------------------------ articles
+    @_consistent
     def search_articles(self, query: str | None, *, limit: int = 20, offset: int = 0,
                         date_from: str | None = None, date_to: str | None = None,
                         source: str | None = None, sort: str = "relevance") -> Page:
@@ -483,6 +514,7 @@ class SQLiteStore(Store):
             [expression, *params, limit, offset])]
         return int(total), ids
 
+    @_consistent
     def get_article(self, article_id: int) -> dict[str, Any] | None:
         row = self.conn.execute(
             f"SELECT {_ARTICLE_COLUMNS}, a.text, a.annotations, a.origin, a.content_hash, "
@@ -580,6 +612,7 @@ class SQLiteStore(Store):
             return f"e.id {direction}"
         return f"{column} {direction} NULLS LAST, e.id {direction}"
 
+    @_consistent
     def list_events(self, flt: EventFilter, *, limit: int = 50, offset: int = 0,
                     sort: str = "-date") -> Page:
         where, params = self._event_where(flt)
@@ -641,9 +674,13 @@ class SQLiteStore(Store):
                    f"GROUP BY key ORDER BY {order} LIMIT ?")
         if chronological:
             limit = max(limit, 100_000)
-        rows = self.conn.execute(sql, [*params, limit]).fetchall()
+        try:
+            rows = self.conn.execute(sql, [*params, limit]).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise InputError(f"cannot count events: {exc}") from None
         return [dict(r) for r in rows]
 
+    @_consistent
     def facets(self, flt: EventFilter, *, names: Sequence[str] = ("type", "mode", "country"),
                limit: int = 30) -> dict[str, list[dict[str, Any]]]:
         return {name: self.count_events(flt, name, limit=limit) for name in names}
@@ -653,6 +690,7 @@ class SQLiteStore(Store):
         row = self.conn.execute("SELECT * FROM actors WHERE id = ?", (actor_id,)).fetchone()
         return _actor_row(row) if row is not None else None
 
+    @_consistent
     def list_actors(self, q: str | None = None, *, limit: int = 50, offset: int = 0) -> Page:
         where, params = "", []
         if q:
@@ -668,6 +706,7 @@ class SQLiteStore(Store):
         row = self.conn.execute("SELECT * FROM places WHERE id = ?", (place_id,)).fetchone()
         return _place_row(row) if row is not None else None
 
+    @_consistent
     def list_places(self, q: str | None = None, *, limit: int = 50, offset: int = 0) -> Page:
         where, params = "", []
         if q:
@@ -679,6 +718,7 @@ class SQLiteStore(Store):
             "LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
         return Page([_place_row(r) for r in rows], int(total), offset, limit, {"query": q or ""})
 
+    @_consistent
     def stats(self) -> dict[str, Any]:
         def count(table: str) -> int:
             return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])

@@ -139,7 +139,7 @@ def _join(parts: list[str]) -> str:
     out: list[str] = []
     for p in parts:
         if p == "OR":
-            if out:
+            if out and out[-1] != "OR":  # «a OR OR b», «OR a» are not FTS5 syntax
                 out.append("OR")
             continue
         if out and out[-1] != "OR":
