@@ -148,3 +148,20 @@ def test_api_concurrency_reads_stay_correct_while_ingest_writes(tmp_path: Path) 
     assert max(seen) == N_ARTICLES
     final = TestClient(app).get("/api/stats").json()
     assert (final["articles"], final["events"]) == (N_ARTICLES, 2 * N_ARTICLES)
+
+
+def test_api_concurrency_load_script_runs_without_errors(tmp_path: Path) -> None:
+    """benchmarks/api_load.py (small): it serves on 127.0.0.1, sends every request and
+    counts no error (its figures are not asserted: they go to benchmarks/results/)."""
+    import json
+
+    script = TESTS.parent / "benchmarks" / "api_load.py"
+    proc = subprocess.run([sys.executable, str(script), "--articles", "60", "--requests", "30",
+                           "--clients", "3", "--write", str(tmp_path / "load.md")],
+                          capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout)
+    assert result["articles"] == 60 and result["events"] == 80
+    for row in result["scenarios"].values():
+        assert row["requests"] == 30 and row["errors"] == 0 and row["req_per_s"] > 0
+    assert "| search (`/api/articles`) | 30 | 0 |" in (tmp_path / "load.md").read_text("utf-8")
