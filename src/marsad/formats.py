@@ -23,6 +23,7 @@ from marsad.readers import (
     OnError,
     decode,
     doc_id_for,
+    is_blank,
     parse_date,
     publication_date,
     record_or_problem,
@@ -50,6 +51,15 @@ _META: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Characters lxml refuses in text (C0 controls other than tab and line breaks).
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(html: str) -> str:
+    """``html`` without the control characters lxml cannot hold (they carry no text)."""
+    return _XML_INCOMPATIBLE.sub("", html)
+
+
 def decode_html(data: bytes, name: str) -> str:
     """Decode an HTML page: the charset it declares if any, else :func:`decode`'s guess."""
     m = _CHARSET.search(data[:4096])
@@ -68,7 +78,7 @@ def html_metadata(html: str) -> dict[str, str | None]:
 
     out: dict[str, str | None] = {"title": None, "date": None, "source": None, "url": None}
     try:
-        tree = lxml_html.fromstring(html)
+        tree = lxml_html.fromstring(_xml_safe(html))
     except (ValueError, lxml_html.etree.ParserError):
         return out
     metas: dict[str, str] = {}
@@ -105,6 +115,7 @@ def html_to_text(html: str) -> str:
     removal: see :func:`extract_article`)."""
     from lxml import html as lxml_html
 
+    html = _xml_safe(html)
     try:
         tree = lxml_html.fromstring(html)
     except (ValueError, lxml_html.etree.ParserError):
@@ -121,6 +132,7 @@ def html_to_text(html: str) -> str:
 
 def extract_article(html: str) -> tuple[str, dict[str, str | None]]:
     """The main text of a page (boilerplate stripped) and its metadata."""
+    html = _xml_safe(html)
     meta = html_metadata(html)
     text = ""
     try:
@@ -151,7 +163,7 @@ def read_html(data: bytes, name: str, *, date: str | None = None,
     date that is not plausible is reported to ``on_error`` and not used)."""
     html = decode_html(data, name)
     text, meta = extract_article(html)
-    if not text.strip():
+    if is_blank(text):
         raise ItemError(f"{name}: no article text found in the HTML page", "no_text")
     stem = Path(name).name.split(".")[0] if name not in ("-", "<stdin>") else ""
     page_date = publication_date(meta["date"], name, on_error)
@@ -233,7 +245,7 @@ def read_feed(data: bytes, name: str, *, date: str | None = None,
             body = entry["content"][0].get("value", "")
         body = body or entry.get("summary", "") or entry.get("description", "")
         text = html_to_text(body) if "<" in body else body.strip()
-        if not text:
+        if is_blank(text):
             report_problem(on_error, ItemError(f"{name}: entry {i} has no text", "no_text"),
                            fatal=False)
             continue

@@ -121,7 +121,7 @@ def reader_for(path: str | Path, fmt: str | None = None) -> ReaderSpec:
 # ---------------------------------------------------------------------------- decoding
 
 #: Whitespace and invisible marks: a text made only of these is empty.
-_BLANK = " \t\n\r\x0b\x0c\x85\xa0\u2028\u2029\u3000" + BIDI_MARKS
+_BLANK = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + BIDI_MARKS
 _BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 
@@ -155,6 +155,11 @@ def decode(data: bytes, name: str = "input") -> str:
         log.warning("%s: %d invalid UTF-8 byte sequence(s) replaced by U+FFFD", name, bad)
         return _non_empty(text, name)
     return _decode_legacy(data, name)
+
+
+def is_blank(text: str) -> bool:
+    """True when ``text`` holds only whitespace and invisible marks (bidi, zero-width)."""
+    return not text.strip(_BLANK)
 
 
 def _non_empty(text: str, name: str) -> str:
@@ -322,7 +327,7 @@ def document_from_record(record: Mapping[str, Any], *, fields: Mapping[str, str]
         raise ItemError(f"{where}: no text field {f['text']!r}"
                         + (f" (it is {json_type(text)})" if text is not None else ""),
                         "no_text")
-    if not text.strip(_BLANK):
+    if is_blank(text):
         raise ItemError(f"{where}: the text is empty", "empty")
     text = clean_text(text)
     raw_id = record.get(f["id"])
