@@ -218,3 +218,67 @@ def test_api_security_serve_binds_loopback_by_default(monkeypatch: pytest.Monkey
     tokened = runner.invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0"])
     assert tokened.exit_code == 0 and "WARNING" in tokened.output and "clear text" in tokened.output
     assert TOKEN not in tokened.output
+
+
+# ------------------------------------------------------------------ SQL is never built from values
+#: What the store's SQL f-strings may interpolate: audited fragments built only from
+#: constants (column lists, ``?`` placeholders, WHERE clauses of constant conditions with
+#: ``?`` parameters, ORDER BY / GROUP BY expressions chosen from fixed allow-lists, table
+#: names from a fixed tuple). A new interpolation fails this test until it is audited.
+AUDITED_SQL_FRAGMENTS = {
+    "_ARTICLE_COLUMNS", "', '.join(_EVENT_COLUMNS)", "marks", "', '.join(('?' for _ in ids))",
+    "cond", "where", "base", "rank", "order", "by_date", "col", "expr", "table",
+    "' AND' if where else ' WHERE'",
+}
+_SQL = r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|FROM|ORDER BY|GROUP BY|MATCH|LIKE)\b"
+
+
+def _sql_interpolations() -> tuple[dict[str, list[str]], list[str]]:
+    import ast
+    import re
+
+    src = Path(__file__).resolve().parents[1] / "src" / "marsad"
+    fragments: dict[str, list[str]] = {}
+    other: list[str] = []
+    for path in sorted([*src.glob("store/*.py"), *src.glob("api/*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            where = f"{path.name}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.JoinedStr):
+                literal = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+                if re.search(_SQL, literal):
+                    for v in node.values:
+                        if isinstance(v, ast.FormattedValue):
+                            fragments.setdefault(ast.unparse(v.value), []).append(where)
+            elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
+                if any(isinstance(s, ast.Constant) and isinstance(s.value, str)
+                       and re.search(_SQL, s.value) for s in (node.left, node.right)):
+                    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+                    if isinstance(node.op, ast.Mod) or not names <= {"cond", "where"}:
+                        other.append(f"{where}: {ast.unparse(node)[:80]}")
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr == "format" and isinstance(node.func.value, ast.Constant)
+                  and re.search(_SQL, str(node.func.value.value))):
+                other.append(f"{where}: str.format of SQL")
+    return fragments, other
+
+
+def test_api_security_sql_is_built_from_audited_fragments_only() -> None:
+    fragments, other = _sql_interpolations()
+    unaudited = {k: v for k, v in fragments.items() if k not in AUDITED_SQL_FRAGMENTS}
+    assert unaudited == {}, f"SQL built from unaudited values: {unaudited}"
+    assert other == [], other
+    assert {"where", "order", "_ARTICLE_COLUMNS"} <= set(fragments)  # the check sees them
+
+
+def test_api_security_hostile_values_are_parameters(client: TestClient) -> None:
+    """Values that would break out of SQL text find nothing and break nothing."""
+    for value in ("' OR 1=1 --", "x%' OR '1'='1", "LBY') OR ('1'='1", "1; DROP TABLE events"):
+        for name in ("actor", "place", "country", "type", "mode", "source", "q"):
+            r = client.get("/api/events", params={name: value})
+            assert r.status_code == 200 and r.json()["total"] == 0, (name, value)
+        assert client.get("/api/actors", params={"q": value}).json()["total"] == 0
+    for wildcard in ("%", "_", "%%", "\\"):  # LIKE wildcards match themselves only
+        assert client.get("/api/actors", params={"q": wildcard}).json()["total"] == 0
+        assert client.get("/api/places", params={"q": wildcard}).json()["total"] == 0
+    assert client.get("/api/places", params={"q": "Derna"}).json()["total"] == 1
+    assert client.get("/api/stats").json()["events"] == 4

@@ -136,6 +136,11 @@ MIGRATIONS: tuple[str, ...] = (
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# SQL here is assembled only from constant fragments: column lists, WHERE clauses whose
+# values are all ``?`` parameters, ORDER BY and GROUP BY expressions picked from fixed
+# allow-lists (EVENT_SORTS, GROUPINGS), table names from a fixed tuple. No user value is
+# ever formatted into SQL text (tests/test_api_security.py checks every f-string of SQL in
+# the store and the API against the audited list of fragments it may interpolate).
 _ARTICLE_COLUMNS = "a.id, a.doc_id, a.title, a.date, a.source, a.url, a.n_events"
 
 
@@ -694,8 +699,10 @@ class SQLiteStore(Store):
     def list_actors(self, q: str | None = None, *, limit: int = 50, offset: int = 0) -> Page:
         where, params = "", []
         if q:
-            where = " WHERE name_key LIKE ? OR name_en LIKE ? OR code = ? OR kb_id = ?"
-            params = [f"%{text_key(q)}%", f"%{q}%", q, q]
+            where = (" WHERE name_key LIKE ? OR name_en LIKE ? ESCAPE '\\' OR code = ? "
+                     "OR kb_id = ?")
+            key = text_key(q)  # no letters or digits: match names by name_en only
+            params = [f"%{key}%" if key else None, f"%{_like_escape(q)}%", q, q]
         total = self.conn.execute(f"SELECT count(*) FROM actors{where}", params).fetchone()[0]
         rows = self.conn.execute(
             f"SELECT * FROM actors{where} ORDER BY n_events + n_mentions DESC, id "
@@ -710,8 +717,9 @@ class SQLiteStore(Store):
     def list_places(self, q: str | None = None, *, limit: int = 50, offset: int = 0) -> Page:
         where, params = "", []
         if q:
-            where = " WHERE name_key LIKE ? OR name_en LIKE ? OR country = ?"
-            params = [f"%{text_key(q)}%", f"%{q}%", q.upper()]
+            where = " WHERE name_key LIKE ? OR name_en LIKE ? ESCAPE '\\' OR country = ?"
+            key = text_key(q)
+            params = [f"%{key}%" if key else None, f"%{_like_escape(q)}%", q.upper()]
         total = self.conn.execute(f"SELECT count(*) FROM places{where}", params).fetchone()[0]
         rows = self.conn.execute(
             f"SELECT * FROM places{where} ORDER BY n_events + n_mentions DESC, id "
@@ -772,6 +780,12 @@ def _tally(mentions: Sequence[Any], events: Sequence[Event], roles: tuple[str, .
             entry = tally.setdefault(key_of(arg), [arg, 0, 0])
             entry[2] += 1
     return tally
+
+
+def _like_escape(value: str) -> str:
+    """A user string matched literally by ``LIKE ... ESCAPE '\\'`` (``%`` and ``_`` are
+    not wildcards)."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _statements(script: str) -> list[str]:
