@@ -282,3 +282,48 @@ def test_api_security_hostile_values_are_parameters(client: TestClient) -> None:
         assert client.get("/api/places", params={"q": wildcard}).json()["total"] == 0
     assert client.get("/api/places", params={"q": "Derna"}).json()["total"] == 1
     assert client.get("/api/stats").json()["events"] == 4
+
+
+# ------------------------------------------------------------------ DNS rebinding, CSRF
+def test_api_security_loopback_server_rejects_foreign_host_headers(db: str) -> None:
+    from marsad.api.security import LOOPBACK_HOSTS, host_name
+
+    app = create_app(db, allowed_hosts=(*LOOPBACK_HOSTS, "127.0.0.1"))
+    for base in ("http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000",
+                 "http://127.0.0.1"):
+        assert TestClient(app, base_url=base).get("/api/stats").status_code == 200, base
+    for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example", ""):
+        r = TestClient(app).get("/api/stats", headers={"host": host})
+        assert r.status_code == 400 and r.json()["error"] == "BadHost", host
+    assert host_name("[::1]:8000") == "::1" and host_name("LOCALHOST:80") == "localhost"
+    assert host_name("::1") == "::1"
+
+
+def test_api_security_serve_passes_the_host_check(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    import uvicorn
+
+    apps: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: apps.append(app))
+    monkeypatch.delenv("MARSAD_API_TOKEN", raising=False)
+    db = str(tmp_path / "h.db")
+    assert CliRunner().invoke(cli, ["serve", "--db", db]).exit_code == 0
+    local = TestClient(apps[-1], base_url="http://127.0.0.1:8000")  # type: ignore[arg-type]
+    assert local.get("/api/stats").status_code == 200
+    assert local.get("/api/stats", headers={"host": "rebound.example"}).status_code == 400
+    assert CliRunner().invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0",
+                                    "--token", TOKEN]).exit_code == 0
+    remote = TestClient(apps[-1], base_url="http://marsad.example")  # type: ignore[arg-type]
+    assert remote.get("/api/stats", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+
+
+def test_api_security_cross_site_simple_posts_run_nothing(client: TestClient) -> None:
+    # A page elsewhere can send a "simple" POST (text/plain or a form) without a preflight;
+    # extraction only accepts application/json, which needs one (and gets no CORS grant).
+    for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
+        r = client.post("/api/extract", content=b'{"text": "x"}', headers={"content-type": ctype,
+                                                                          "origin": "https://evil.example"})
+        assert r.status_code == 422, ctype
+    r = client.options("/api/extract", headers={"origin": "https://evil.example",
+                                                "access-control-request-method": "POST"})
+    assert "access-control-allow-origin" not in r.headers

@@ -21,6 +21,7 @@ from marsad.api.security import (
     MAX_BODY_BYTES,
     BodyLimit,
     BodyTooLarge,
+    HostCheck,
     SecurityHeaders,
     TokenAuth,
 )
@@ -117,11 +118,14 @@ TOO_LARGE: dict[int | str, dict[str, Any]] = {
 
 
 def create_app(db: str, *, config_path: str | None = None, token: str | None = None,
-               max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+               max_body_bytes: int = MAX_BODY_BYTES,
+               allowed_hosts: tuple[str, ...] | None = None) -> FastAPI:
     """The application serving the store at ``db`` (a path or a backend URL).
 
     With ``token``, every route but the login page and static assets needs it (see
-    :mod:`marsad.api.security`); request bodies above ``max_body_bytes`` get 413.
+    :mod:`marsad.api.security`); request bodies above ``max_body_bytes`` get 413; with
+    ``allowed_hosts``, a request naming another ``Host`` gets 400 (``marsad serve`` on a
+    loopback address allows only the loopback names).
     """
     from marsad.api.state import AppState
 
@@ -136,6 +140,8 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     if token:
         app.add_middleware(TokenAuth, token=token)
+    if allowed_hosts:
+        app.add_middleware(HostCheck, allowed=allowed_hosts)
     app.add_middleware(SecurityHeaders)  # outermost: every response, 401 and 413 too
 
     @app.exception_handler(BodyTooLarge)

@@ -82,6 +82,35 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+#: Host names a loopback-only server answers to (anything else is a DNS-rebinding attempt).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def host_name(host_header: str) -> str:
+    """The host name of a ``Host`` header, without its port (``[::1]:8000`` -> ``::1``)."""
+    value = host_header.strip().lower()
+    if value.startswith("["):
+        return value[1:].split("]", 1)[0]
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class HostCheck:
+    """Answers 400 to requests whose ``Host`` is not one of ``allowed`` (with a server bound
+    to 127.0.0.1, a web page that rebinds its own domain to 127.0.0.1 could otherwise read
+    the API through the visitor's browser)."""
+
+    def __init__(self, app: ASGIApp, allowed: tuple[str, ...] = LOOPBACK_HOSTS) -> None:
+        self.app = app
+        self.allowed = {h.strip("[]").lower() for h in allowed}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and host_name(_header(scope, b"host") or "") not in self.allowed:
+            await _send_json(send, 400, {"error": "BadHost", "detail": "this server answers only "
+                                         "to " + ", ".join(sorted(self.allowed))})
+            return
+        await self.app(scope, receive, send)
+
+
 class BodyTooLarge(HTTPException):
     """The request body is larger than the server accepts (answered with 413)."""
 

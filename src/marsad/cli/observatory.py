@@ -183,7 +183,7 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, log_level: s
     import uvicorn
 
     from marsad.api import create_app
-    from marsad.api.security import is_loopback
+    from marsad.api.security import LOOPBACK_HOSTS, is_loopback
 
     if token is not None and len(token) < 16:
         raise click.BadParameter("use at least 16 characters (e.g. from "
@@ -200,7 +200,8 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, log_level: s
                       "NO TOKEN: anyone who can reach this port can read the store and run "
                       "extraction."), err=True)
     app = create_app(db or default_db(), config_path=ctx.obj.get("config_path") if ctx.obj else None,
-                     token=token or None)
+                     token=token or None,
+                     allowed_hosts=(*LOOPBACK_HOSTS, host) if is_loopback(host) else None)
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)
 
 
