@@ -59,6 +59,22 @@ def test_run_engines_give_identical_output(corpus: Path, local_out: Path, tmp_pa
         assert dask_tables[name] == rows, name
 
 
+def test_run_dask_engine_on_a_scheduler_address(corpus: Path, local_out: Path,
+                                                tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        engine = open_engine("dask", PipelineSpec(), scheduler=cluster.scheduler_address)
+        try:
+            assert engine.workers == 1
+            run_corpus(iter_documents([str(corpus)]), ParquetSink(tmp_path / "o"), engine,
+                       batch_size=2, progress=False)
+        finally:
+            engine.close()
+    assert _tables(tmp_path / "o") == _tables(local_out)
+
+
 def test_run_local_two_workers_identical(corpus: Path, local_out: Path, tmp_path: Path) -> None:
     _run(corpus, tmp_path / "two", "local", workers=2)
     assert _tables(tmp_path / "two") == _tables(local_out)

@@ -20,6 +20,7 @@ nearby place / the region containing it  1
 same actor (knowledge-base id or name)   2 per role
 same actor code (e.g. ``SAUMIL``)        1 per role
 same fatality count                      1
+evidence is nearly the same sentence     3 (a copied wire report)
 evidence sentences share most words      2 (1 when they share some)
 ======================================  ======
 
@@ -68,6 +69,7 @@ class DedupeConfig:
     max_span_days: int = 7
     radius_km: float = 30.0
     min_score: int = 3
+    copy_overlap: float = 0.8
     strong_overlap: float = 0.5
     weak_overlap: float = 0.25
     #: Types whose events are rare and salient enough that the same (sub-national) place
@@ -244,7 +246,10 @@ def compare(a: Mention, b: Mention, config: DedupeConfig | None = None) -> Match
         reasons.append(f"same fatalities {a.fatalities}")
     if a.words and b.words:
         overlap = len(a.words & b.words) / len(a.words | b.words)
-        if overlap >= config.strong_overlap:
+        if overlap >= config.copy_overlap:
+            score += 3
+            reasons.append(f"evidence is nearly the same sentence ({overlap:.0%} of words)")
+        elif overlap >= config.strong_overlap:
             score += 2
             reasons.append(f"evidence shares {overlap:.0%} of words")
         elif overlap >= config.weak_overlap:

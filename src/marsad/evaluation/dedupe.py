@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,6 +27,8 @@ import click
 from marsad.errors import DataError
 
 PAIRS_FILE = "data/eval/dedupe_pairs.tsv"
+#: Pair-id prefixes: the pairs the rules were developed on, and those labelled afterwards.
+SETS = {"d": "development", "h": "held_out"}
 
 
 @dataclass(frozen=True)
@@ -136,35 +139,40 @@ def evaluate(pairs: list[Pair], *, workers: int = 1, corpus: Path | None = None,
     for row in rows:
         by_doc.setdefault(row["doc_id"], []).append(row)
     cluster_of = dedupe_rows(rows, config=DedupeConfig(window_days=window_days)).cluster_of()
-    tp = fp = fn = tn = unresolved = missed_positives = 0
+    counts: dict[str, Counter[str]] = {}
     errors: list[dict[str, Any]] = []
     for p in pairs:
+        tally = counts.setdefault(SETS.get(p.pair[:1], "other"), Counter())
         ea, eb = _find(by_doc, p.a, p.type), _find(by_doc, p.b, p.type)
         if ea is None or eb is None:
-            unresolved += 1
-            missed_positives += int(p.label)
+            tally["unresolved"] += 1
+            tally["missed_positives"] += int(p.label)
             continue
         same = cluster_of.get(ea) == cluster_of.get(eb) and ea != eb
-        if same and p.label:
-            tp += 1
-        elif same:
-            fp += 1
-            errors.append({"pair": p.pair, "error": "false merge", "a": ea, "b": eb})
-        elif p.label:
-            fn += 1
-            errors.append({"pair": p.pair, "error": "missed duplicate", "a": ea, "b": eb})
-        else:
-            tn += 1
+        outcome = ("tp" if p.label else "fp") if same else ("fn" if p.label else "tn")
+        tally[outcome] += 1
+        if outcome in ("fp", "fn"):
+            errors.append({"pair": p.pair, "error": "false merge" if same else "missed duplicate",
+                           "a": ea, "b": eb})
+    total: Counter[str] = sum(counts.values(), Counter())
     return {
-        **_prf(tp, fp, fn),
-        "strict": _prf(tp, fp, fn + missed_positives),
+        **_scores(total),
+        "sets": {name: {**_scores(c), "pairs": sum(c[k] for k in ("tp", "fp", "fn", "tn",
+                                                                     "unresolved"))}
+                 for name, c in sorted(counts.items())},
         "pairs": len(pairs), "positives": sum(p.label for p in pairs),
-        "resolved": len(pairs) - unresolved, "unresolved": unresolved,
-        "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+        "resolved": len(pairs) - total["unresolved"], "unresolved": total["unresolved"],
+        "tp": total["tp"], "fp": total["fp"], "fn": total["fn"], "tn": total["tn"],
         "articles": len(ids), "events": len(rows),
         "seconds": round(time.perf_counter() - started, 1),
         "errors": errors,
     }
+
+
+def _scores(c: Counter[str]) -> dict[str, Any]:
+    """P/R/F1 of resolved pairs, and ``strict`` ones counting unresolved positives as misses."""
+    return {**_prf(c["tp"], c["fp"], c["fn"]),
+            "strict": _prf(c["tp"], c["fp"], c["fn"] + c["missed_positives"])}
 
 
 @click.command()

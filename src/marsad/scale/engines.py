@@ -11,6 +11,7 @@ executor with :func:`register_engine`; built-ins register the same way.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 from collections import deque
@@ -152,8 +153,10 @@ class PipelinePlugin:
         self.spec = spec
 
     def setup(self, worker: Any) -> None:
-        """Build this worker's pipeline."""
+        """Build this worker's pipeline; Ctrl-C is left to the client (which stops cleanly)."""
         tune_gc()
+        with contextlib.suppress(ValueError):  # only possible in the main thread
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         worker_pipeline(self.spec)
 
     def teardown(self, worker: Any) -> None:
