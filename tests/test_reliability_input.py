@@ -8,6 +8,7 @@ reader does with each file."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import sqlite3
@@ -206,7 +207,7 @@ def test_an_article_the_store_refuses_is_skipped(tmp_path: Path) -> None:
                 raise OverflowError("Python int too large to convert to SQLite INTEGER")
             return real_add(doc, **kw)
 
-        store.add_document = add  # type: ignore[method-assign]
+        store.add_document = add
         report = ingest((("mem", d) for d in docs), store, lambda d: d, batch_size=4,
                         progress=False)
     assert report.added == 5 and report.skipped == {"store_error": 1}
@@ -256,3 +257,22 @@ def test_lone_surrogates_from_json_escapes_are_replaced(tmp_path: Path) -> None:
     (doc,) = read_source(str(path))
     assert doc.text == "\ufffd نص \ufffd" and doc.id == "\ufffdx"
     doc.text.encode("utf-8")
+
+
+def test_ingest_analyses_a_long_article_in_pieces_without_keeping_tokens() -> None:
+    from marsad.ingest import lean
+    from marsad.pipeline import Pipeline, load_config
+
+    config = load_config()
+    config["pipeline"]["max_chars"] = 300
+    nlp = Pipeline.from_config(config)
+    text = "\n".join(
+        f"قصف الجيش مواقع المسلحين قرب مدينة درنة أمس وقتل {i} أشخاص. واجتمع وزير "
+        f"الخارجية الجزائري بنظيره التونسي في العاصمة يوم الاثنين." for i in range(3, 30))
+    doc = Document(text=text, id="long", date="2018-05-22")
+    whole = nlp(doc)
+    assert len(text) > 10 * 300 and whole.events and whole.tokens
+    pieces = lean(nlp)(doc)
+    assert pieces.tokens == () and pieces == dataclasses.replace(whole, tokens=())
+    short = Document(text="اجتمع الوزير بالسفير في تونس.", id="s")
+    assert lean(nlp)(short) == nlp(short)  # short documents keep their tokens

@@ -8,11 +8,16 @@ batch in progress, and Ctrl-C commits the articles already analysed before stopp
 Bad input never stops a run: a file, JSON line, CSV row or feed entry that cannot be read,
 an empty article, or an article a stage fails on is skipped and counted by reason (the
 keys of :data:`marsad.readers.REASONS`) in the :class:`IngestReport`.
+
+The store keeps no tokens, so a document longer than the pipeline's ``max_chars`` is
+analysed piece by piece here, each piece's tokens dropped once it is done: a 50 MB article
+needs the memory of one piece's tokens, not of millions (see :func:`lean`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import glob
 import hashlib
 import logging
@@ -220,6 +225,30 @@ class PipelineSpec:
         return Pipeline.from_config(load_config(self.config_path), stages=self.stages)
 
 
+def lean(analyse: Analyser) -> Analyser:
+    """``analyse`` for storing: a document longer than its ``max_chars`` setting (of a
+    :class:`~marsad.pipeline.Pipeline`) is cut where the pipeline would cut it, each piece
+    analysed and its tokens dropped at once, and the pieces merged (without tokens)."""
+    from marsad import chunking
+
+    config = getattr(analyse, "config", None) or {}
+    max_chars = int((config.get("pipeline") or {}).get("max_chars") or 0)
+    if max_chars <= 0:
+        return analyse
+
+    def run(doc: Document) -> Document:
+        if len(doc.text) <= max_chars:
+            return analyse(doc)
+        parts = []
+        for start, end in chunking.split_points(doc.text, max_chars):
+            piece = dataclasses.replace(doc, text=doc.text[start:end], sentences=(), tokens=(),
+                                        entities=(), actors=(), places=(), times=(), events=())
+            parts.append((start, dataclasses.replace(analyse(piece), tokens=())))
+        return chunking.merge(doc, parts)
+
+    return run
+
+
 _WORKER: Analyser | None = None
 
 
@@ -228,7 +257,7 @@ def _init_worker(spec: PipelineSpec) -> None:
 
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent
-    _WORKER = spec.build()
+    _WORKER = lean(spec.build())
 
 
 def _work(doc: Document) -> tuple[str, Any]:
@@ -284,6 +313,7 @@ def ingest(
     bar = tqdm(unit=" articles", desc="ingest", file=sys.stderr, disable=not progress,
                dynamic_ncols=True, smoothing=0.1)
     iterator = iter(docs)
+    analyse = lean(analyse)
     try:
         with _deferred_interrupts():
             if jobs > 1 and spec is not None:
