@@ -159,7 +159,8 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
             from marsad.api.pages import error_page
 
             return error_page(request, exc.status_code, str(exc.detail))
-        name = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge"}.get(
+        name = {400: "BadRequest", 404: "NotFound", 405: "MethodNotAllowed",
+                413: "PayloadTooLarge"}.get(
             exc.status_code, "HTTPError")
         return JSONResponse({"error": name, "detail": exc.detail}, status_code=exc.status_code,
                             headers=exc.headers)
