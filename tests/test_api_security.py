@@ -176,6 +176,12 @@ def test_api_security_token_in_url_once(locked: TestClient) -> None:
     assert fresh.get("/api/stats?token=wrong-wrong-wrong").status_code == 401
 
 
+def test_api_security_login_page_escapes_next(locked: TestClient) -> None:
+    page = locked.get('/login', params={"next": '/"><script>alert(1)</script>'})
+    assert page.status_code == 200 and "<script>alert(1)" not in page.text
+    assert 'value="/&#34;&gt;&lt;script&gt;' in page.text or "&lt;script&gt;" in page.text
+
+
 def test_api_security_login_redirects_stay_on_this_site() -> None:
     assert safe_next("/events?x=1") == "/events?x=1"
     for target in ("//evil.example/", "https://evil.example/", "javascript:alert(1)",

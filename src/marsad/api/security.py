@@ -229,6 +229,9 @@ class TokenAuth:
         return cookie is not None and hmac.compare_digest(cookie.encode(), self.cookie.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and not self.authorised(scope):
+            await send({"type": "websocket.close", "code": 1008})  # no websocket routes anyway
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
