@@ -136,7 +136,7 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
                     "Every HTML page of the UI has a JSON twin here.",
         docs_url="/docs", redoc_url=None, openapi_url="/openapi.json", responses=ERRORS)
     app.state.marsad = state
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=6)  # 9: 3x the CPU, 5% smaller
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     if token:
         app.add_middleware(TokenAuth, token=token)
