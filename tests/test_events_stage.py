@@ -218,3 +218,15 @@ def test_events_any_after_a_negated_verb_negates_the_event_and_protesters_are_th
     doc = nlp(Document(text="تظاهر مئات من سكان المدينة أمام مقر البلدية.", date="2024-03-12"))
     protests = [e for e in doc.events if e.type == "PROTEST"]
     assert protests and protests[0].source is not None and protests[0].source.sector == "CVL"
+
+
+def test_events_survived_attempt_and_perfect_after_qad_are_facts() -> None:
+    every = EventCoder(assault_threshold=0.0)  # the flags, whatever the classifier says
+    survived = _events(every, "نجا محافظ المدينة أمس من محاولة اغتيال بعبوة ناسفة زرعت قرب منزله.")
+    assert any(e.type == "ASSAULT" and not e.hypothetical for e in survived)
+    done = _events(every, "وقد نفذت عملية الاغتيال ظهر أمس قرب الكنيسة.")
+    assert any(e.type == "ASSAULT" and not e.hypothetical for e in done)
+    attempt = _events(every, "اعتقلت الشرطة ثلاثة رجال خلال محاولة تفجير عبوة ناسفة.")
+    assert all(e.hypothetical for e in attempt if e.type == "ASSAULT")
+    may = _events(every, "وقد يشن الجيش هجوما على المدينة.")
+    assert all(e.hypothetical for e in may if e.type == "ASSAULT")

@@ -71,6 +71,9 @@ _PURPOSE_TYPES = frozenset({"CONSULT", "SUPPORT", "AGREE", "COOPERATE", "AID", "
 _QAMA = frozenset(match_key(w) for w in ("قام", "قامت", "يقوم", "تقوم", "قاموا", "يقومون"))
 _STRONG_HYPOTHETICAL = frozenset(match_key(w) for w in (
     "المقرر", "المتوقع", "المنتظر", "يعتزم", "تعتزم", "سوف", "المرتقب", "يرتقب"))
+_ATTEMPT = frozenset(match_key(w) for w in ("محاولة", "لمحاولة", "بمحاولة"))
+_SURVIVED = frozenset(match_key(w) for w in (
+    "نجا", "ونجا", "نجت", "ونجت", "ينجو", "نجاة", "لنجاة", "نجوا", "ونجوا"))
 _TARGET_PREPS = ("على", "علي", "ضد", "مع", "بحق")
 _AT_LEAST = re.compile(r"\s+(?:على|علي)\s+ال[أاإ]قل\b.*$", re.S)
 
@@ -122,16 +125,12 @@ class EventCoder:
 
     def __init__(self, *, lexicon: TriggerLexicon | None = None, model: AssaultModel | None = None,
                  use_model: bool = True, min_confidence: float = 0.5,
-                 assault_threshold: float | None = None, rule_accept: bool = True,
+                 assault_threshold: float | None = None,
                  resolve_spans: bool = False) -> None:
         self.lexicon = lexicon or load_lexicon()
         self.cues = load_cues()
         self.model = model if model is not None else (load_model() if use_model else None)
         self.min_confidence = min_confidence
-        self.rule_accept = rule_accept
-        #: a strong trigger with an argument is accepted above this classifier score
-        self.strong_weight = 0.75
-        self.weak_threshold = 0.35
         if assault_threshold is not None:
             self.assault_threshold = assault_threshold
         elif self.model is not None:
@@ -258,15 +257,10 @@ class EventCoder:
             confidence = 0.4 * cand.weight + 0.6 * p_assault
             accepted = p_assault >= self.assault_threshold
             if not accepted and (negated or hypothetical) and cand.weight >= 0.7:
-                accepted = True
-            # A strong trigger with an argument is accepted at the model's weak cut. (A clear
-            # agent-verb-patient reading used to bypass the model; chosen by 5-fold CV on the
-            # GSR training part it cost precision — 0.42 where it fired — so it no longer does.)
-            if not accepted and self.rule_accept and (
-                    cand.weight >= self.strong_weight and (source or target)
-                    and p_assault >= self.weak_threshold):
-                accepted = True
-                confidence = max(confidence, 0.55)
+                accepted = True  # kept as a flagged (not factual) event
+            # One calibrated probability decides a factual ASSAULT: the rule bypasses (an
+            # agent-verb-patient reading; a strong trigger with an argument at a weaker cut)
+            # cost precision in 5-fold CV on the GSR training part and were dropped.
         else:
             confidence = cand.weight
             accepted = None
@@ -342,9 +336,13 @@ class EventCoder:
             key = words[k].key
             if key in ("قد", "وقد", "فقد"):
                 nxt = words[k + 1].key if k + 1 < len(words) else ""
-                if nxt[:1] in ("ي", "ن") or nxt.startswith("تت"):
-                    return True
+                if nxt[:1] == "ي" or nxt.startswith("تت") or (
+                        nxt[:1] == "ن" and not nxt.endswith(("ت", "وا"))):
+                    return True  # «قد ينفذ» may; «وقد نفذت» did
                 continue
+            if key in _ATTEMPT and cand.type == "ASSAULT" and any(
+                    w.key in _SURVIVED for w in words[max(0, k - 10): k]):
+                continue  # «نجا من محاولة اغتيال»: the attack took place
             if cues.has("hypothetical", key) or cues.has("not_doubt", key):
                 return True
         for k in range(max(0, lo, cand.first - 12), max(0, cand.first - 6)):

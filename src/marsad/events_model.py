@@ -10,12 +10,11 @@ Two logistic regressions whose probabilities are averaged:
   miss.
 
 No length, number or date cues (they tie the model to one news style). The averaged
-probability goes through a monotone piecewise-linear calibration (``knots``) chosen by
-cross-validation so that the stage's two cuts — the model's ``threshold`` and the stage's
-fixed weak cut (0.35, used with strong triggers that have an argument) — fall where the
-cross-validated F1 of the whole stage is best. Inference is numpy only. Trained by
-``marsad train events`` (:mod:`marsad.training.events`) and shipped as
-``marsad/models/events/assault_lr.npz``.
+probability goes through a monotone piecewise-linear calibration (``knots``) that puts the
+cut chosen at training time at the model's ``threshold`` (0.5): the stage accepts an
+ASSAULT candidate when this one calibrated value reaches the threshold, with no rule
+bypass. Inference is numpy only. Trained by ``marsad train events``
+(:mod:`marsad.training.events`) and shipped as ``marsad/models/events/assault_lr.npz``.
 """
 
 from __future__ import annotations
@@ -148,8 +147,6 @@ class AssaultModel:
     char_bias: float = 0.0
     idf: np.ndarray | None = None
     knots: np.ndarray | None = None
-    #: the weak cut of the stage this calibration was chosen for (informational)
-    weak_threshold: float = 0.35
     extra: dict[str, float] = field(default_factory=dict)
 
     def raw_probability(self, features: Sequence[int],
@@ -176,17 +173,11 @@ class AssaultModel:
         return calibrate(p, self.knots) if self.knots is not None else p
 
 
-def make_knots(main: float, weak: float, *, threshold: float = 0.5,
-               weak_cut: float = 0.35) -> tuple[np.ndarray, float]:
-    """Calibration knots putting raw probability ``main`` at ``threshold`` and ``weak`` at
-    the stage's ``weak_cut``; when ``weak >= main`` the two cuts coincide (the threshold
-    becomes ``weak_cut``). Returns the knots and the threshold to store."""
-    if weak >= main:
-        xs, ys = [0.0, main, 1.0], [0.0, weak_cut, 1.0]
-        threshold = weak_cut
-    else:
-        xs, ys = [0.0, weak, main, 1.0], [0.0, weak_cut, threshold, 1.0]
-    return np.array([xs, ys], dtype=np.float64), threshold
+def make_knots(cut: float, *, threshold: float = 0.5) -> tuple[np.ndarray, float]:
+    """Calibration knots putting raw probability ``cut`` at ``threshold`` (linear on each
+    side, from (0, 0) to (1, 1)). Returns the knots and the threshold to store."""
+    cut = min(max(cut, 1e-3), 1 - 1e-3)
+    return np.array([[0.0, cut, 1.0], [0.0, threshold, 1.0]], dtype=np.float64), threshold
 
 
 def save_model(path: str, weights: np.ndarray, threshold: float, *,

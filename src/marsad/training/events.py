@@ -4,20 +4,22 @@ Data: the training part of the Arabic event GSR (``assault_gsr.csv``, Open Event
 Alliance, MIT). The held-out part — every sentence whose ``md5(id)`` taken as an integer
 is ``< 3 (mod 10)``, about 30% — is never read here (:func:`is_heldout`).
 
-Weak supervision (``--weak N``, default 1200): to keep the classifier from tying ASSAULT to
-the 2006–2008 style of the GSR, up to N sentences of the shared news corpus (2015–2018) that
-open with a strong ASSAULT trigger (lexicon weight ≥ 0.8, within the first six words, no
-negation or hypothetical cue before it) are added as positives, and N corpus sentences
-without any ASSAULT trigger as negatives, each weighing a quarter of a GSR sentence. They are
-never used to score: cross-validation and the cuts use GSR rows only.
+Weak supervision (``--weak N``, default 1400; ``--weak-negatives``, default 1200): to keep
+the classifier from tying ASSAULT to the 2006–2008 style of the GSR, corpus sentences
+(2015–2018; a ``--weak-sample`` share of the articles, seed 0) that open with a strong
+ASSAULT trigger (lexicon weight ≥ 0.8, within the first six words, no negation or
+hypothetical cue before it) are added as positives (up to N), and sentences without any
+ASSAULT trigger as negatives, each weighing a quarter of a GSR sentence. They are never
+used to score: cross-validation and the cut use GSR rows only.
 
 Model (:mod:`marsad.events_model`): the average of a logistic regression over hashed
 lexicon features and one over hashed character n-grams (tf-idf), full-batch Adam with L2,
-class-balanced, and a piecewise-linear calibration placing the stage's two cuts (the
-model's threshold and the stage's weak cut, 0.35). The stage's decision for any pair of cuts
-is computed from 5-fold out-of-fold probabilities and three runs of the stage with a
-stand-in classifier (:func:`stage_outcomes`); ``--cuts 0 0`` picks the pair with the best
-cross-validated stage F1, the default (0.45, 0.30) is the one the model card explains.
+class-balanced, and a piecewise-linear calibration putting the chosen cut at the model's
+threshold (0.5). The stage's decision for any cut is computed from 5-fold out-of-fold
+probabilities and one run of the stage with a stand-in classifier that accepts everything
+(:func:`stage_gate`: which sentences get a factual — not negated, not hypothetical — ASSAULT
+candidate); ``--cut 0`` picks the cut with the best cross-validated stage F1 among those
+reaching ``--min-precision``; the default is the one the model card explains.
 Writes ``marsad/models/events/assault_lr.npz`` and prints the cross-validated scores as JSON.
 """
 
@@ -181,19 +183,22 @@ def prf(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
             "tp": tp, "fp": fp, "fn": fn}
 
 
-def weak_examples(corpus: Path, n: int, *, seed: int = 0, sample: float = 0.08
-                  ) -> tuple[list[str], list[str]]:
-    """Weakly labelled corpus sentences: ``n`` that open with a strong ASSAULT trigger and
-    ``n`` without any ASSAULT trigger (see the module docstring)."""
+def weak_examples(corpus: Path, n_pos: int, n_neg: int | None = None, *, seed: int = 0,
+                  sample: float = 0.3) -> tuple[list[str], list[str]]:
+    """Weakly labelled corpus sentences: up to ``n_pos`` that open with a strong ASSAULT
+    trigger and ``n_neg`` (default ``n_pos``) without any ASSAULT trigger, from a ``sample``
+    share of the articles (see the module docstring)."""
     import gzip
     import random
 
     from marsad.events_rules import load_cues
     from marsad.sentences import split_sentences
 
+    n_neg = n_pos if n_neg is None else n_neg
     lexicon = load_lexicon()
     cues = load_cues()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # which articles
+    rng_neg = random.Random(seed + 1)  # which trigger-free sentences
     pos: list[str] = []
     neg: list[str] = []
     try:
@@ -212,15 +217,15 @@ def weak_examples(corpus: Path, n: int, *, seed: int = 0, sample: float = 0.08
                     continue
                 assaults = [m for m in lexicon.match(words) if m.entry.type == "ASSAULT"]
                 if not assaults:
-                    if len(neg) < n and rng.random() < 0.05:
+                    if len(neg) < n_neg and rng_neg.random() < 0.05:
                         neg.append(sent.text)
                     continue
                 first = assaults[0]
                 before = [w.key for w in words[max(0, first.first - 4): first.first]]
-                if len(pos) < n and first.entry.weight >= 0.8 and first.first <= 6 and not any(
+                if len(pos) < n_pos and first.entry.weight >= 0.8 and first.first <= 6 and not any(
                         cues.has("negator", k) or cues.has("hypothetical", k) for k in before):
                     pos.append(sent.text)
-            if len(pos) >= n and len(neg) >= n:
+            if len(pos) >= n_pos and len(neg) >= n_neg:
                 break
     return pos, neg
 
@@ -236,56 +241,51 @@ class _FixedModel:
         return self.p
 
 
-def stage_outcomes(texts: Sequence[str]) -> dict[str, np.ndarray]:
-    """Which sentences the events stage codes as factual ASSAULT whatever the classifier
-    says (``rule``: classifier P = 0), when the classifier only clears the stage's weak cut
-    (``weak``: P = 0.35, threshold 1), and when it accepts (``model``: P = 1)."""
+def stage_gate(texts: Sequence[str]) -> np.ndarray:
+    """Which sentences the events stage codes as factual (not negated, not hypothetical)
+    ASSAULT when the classifier accepts every candidate: the stage's decision for
+    classifier probabilities ``p`` and a cut is ``gate & (p >= cut)``."""
     import dataclasses
 
     from marsad.doc import Document
     from marsad.events import EventCoder
     from marsad.sentences import split_sentences
 
-    docs = []
+    coder = EventCoder(model=_FixedModel(1.0, 0.5), assault_threshold=0.5)  # type: ignore[arg-type]
+    out = []
     for i, text in enumerate(texts):
-        doc = Document(text=text, id=str(i))
-        docs.append(dataclasses.replace(doc, sentences=tuple(split_sentences(text))))
-    out = {}
-    for name, p, threshold in (("rule", 0.0, 1.0), ("weak", 0.35, 1.0), ("model", 1.0, 0.5)):
-        coder = EventCoder(model=_FixedModel(p, threshold), assault_threshold=threshold)  # type: ignore[arg-type]
-        out[name] = np.array([any(e.type == "ASSAULT" and not e.negated and not e.hypothetical
-                                  for e in coder(doc).events) for doc in docs])
-    return out
+        doc = dataclasses.replace(Document(text=text, id=str(i)),
+                                  sentences=tuple(split_sentences(text)))
+        out.append(any(e.type == "ASSAULT" and not e.negated and not e.hypothetical
+                       for e in coder(doc).events))
+    return np.array(out, dtype=bool)
 
 
-def stage_decision(p: np.ndarray, outcomes: dict[str, np.ndarray], main: float,
-                   weak: float) -> np.ndarray:
-    """The stage's ASSAULT decision for classifier probabilities ``p`` and cuts."""
-    return outcomes["rule"] | (outcomes["weak"] & (p >= weak)) | (outcomes["model"] & (p >= main))
+CUT_GRID = np.round(np.arange(0.2, 0.951, 0.01), 3)
 
 
-def choose_cuts(p: np.ndarray, gold: np.ndarray, outcomes: dict[str, np.ndarray], *,
-                min_precision: float) -> tuple[float, float, dict[str, float]]:
-    """The (main, weak) cuts with the best stage F1 among those reaching
-    ``min_precision`` (the best F1 overall when none does)."""
-    grid = np.round(np.arange(0.2, 0.951, 0.025), 3)
-    best: tuple[float, float, float, dict[str, float]] | None = None
-    for main in grid:
-        for weak in grid:
-            scores = prf(stage_decision(p, outcomes, main, weak), gold)
-            key = scores["f1"] + (1.0 if scores["precision"] >= min_precision else 0.0)
-            if best is None or key > best[2] + 1e-9:
-                best = (float(main), float(weak), key, scores)
+def choose_cut(p: np.ndarray, gold: np.ndarray, gate: np.ndarray, *,
+               min_precision: float) -> tuple[float, dict[str, float]]:
+    """The cut with the best stage F1 among those reaching ``min_precision`` (the best F1
+    overall when none does)."""
+    best: tuple[float, float, dict[str, float]] | None = None
+    for cut in CUT_GRID:
+        scores = prf(gate & (p >= cut), gold)
+        key = scores["f1"] + (1.0 if scores["precision"] >= min_precision else 0.0)
+        if best is None or key > best[1] + 1e-9:
+            best = (float(cut), key, scores)
     assert best is not None
-    return best[0], best[1], best[3]
+    return best[0], best[2]
 
 
 def train(gsr: Path, *, l2: float = 1e-3, char_l2: float = 1e-4, epochs: int = 300,
-          folds: int = 5, seed: int = 0, weak: int = 600, corpus: Path | None = None,
-          weak_weight: float = 0.25, min_precision: float = 0.75,
-          cuts: tuple[float, float] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+          folds: int = 5, seed: int = 0, weak: int = 1400, weak_negatives: int = 1200,
+          weak_sample: float = 0.3, corpus: Path | None = None, weak_weight: float = 0.25,
+          min_precision: float = 0.75, cut: float | None = None
+          ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Train on the GSR training part (plus weak corpus examples); return the model arrays
-    (for :func:`marsad.events_model.save_model`) and cross-validated scores on GSR rows."""
+    (for :func:`marsad.events_model.save_model`) and cross-validated scores on GSR rows.
+    ``cut`` None chooses the cut by :func:`choose_cut`."""
     rows = [r for r in read_gsr(gsr) if not is_heldout(r["id"]) and r["label"] != "ambiguous"]
     if not rows:
         raise DataError(f"{gsr}: no training rows")
@@ -294,7 +294,8 @@ def train(gsr: Path, *, l2: float = 1e-3, char_l2: float = 1e-4, epochs: int = 3
     w_pos: list[str] = []
     w_neg: list[str] = []
     if weak:
-        w_pos, w_neg = weak_examples(corpus or DEFAULT_CORPUS, weak, seed=seed)
+        w_pos, w_neg = weak_examples(corpus or DEFAULT_CORPUS, weak, weak_negatives, seed=seed,
+                                     sample=weak_sample)
     feats = featurize(texts + w_pos + w_neg)
     chars = CharMatrix(feats)
     n = len(rows)
@@ -315,28 +316,32 @@ def train(gsr: Path, *, l2: float = 1e-3, char_l2: float = 1e-4, epochs: int = 3
         cv_char[parts[k]] = predict_char(chars, parts[k], cw, cb, df, nd)
     cv = 0.5 * (cv_lex + cv_char)
     gold = y == 1
-    outcomes = stage_outcomes(texts)
-    best_main, best_weak, best_scores = choose_cuts(cv, gold, outcomes,
-                                                    min_precision=min_precision)
-    main, weak_cut = cuts if cuts is not None else (best_main, best_weak)
-    stage_scores = prf(stage_decision(cv, outcomes, main, weak_cut), gold)
-    knots, threshold = make_knots(main, weak_cut)
-    model_only = {name: max((prf(p >= t, gold) for t in np.arange(0.2, 0.951, 0.025)),
-                            key=lambda s: s["f1"])
+    gate = stage_gate(texts)
+    best_cut, best_scores = choose_cut(cv, gold, gate, min_precision=min_precision)
+    chosen = best_cut if cut is None else cut
+    decision = gate & (cv >= chosen)
+    stage_scores: dict[str, Any] = prf(decision, gold)
+    labels = np.array([r["label"] for r in rows])
+    stage_scores["difficult_no_fp"] = int((decision & (labels == "difficult no")).sum())
+    stage_scores["easy_no_fp"] = int((decision & (labels == "easy no")).sum())
+    knots, threshold = make_knots(chosen)
+    model_only = {name: max((prf(p >= t, gold) for t in CUT_GRID), key=lambda s: s["f1"])
                   for name, p in (("lexicon", cv_lex), ("char", cv_char), ("average", cv))}
+    curve = {f"{c:.2f}": prf(gate & (cv >= c), gold)
+             for c in np.round(np.arange(0.3, 0.751, 0.05), 2)}
     everything = np.arange(len(feats))
     weights = fit(feats, y_all, l2=l2, epochs=epochs, weights=ex_w)
     cw, cb, df, nd = fit_char(chars, everything, y_all, l2=char_l2, epochs=epochs, weights=ex_w)
     arrays = {"weights": weights, "threshold": threshold, "char_weights": cw, "char_bias": cb,
-              "df": df, "n_docs": nd, "knots": knots, "cv": cv, "gold": gold,
-              "outcomes": outcomes}
+              "df": df, "n_docs": nd, "knots": knots, "cv": cv, "gold": gold, "gate": gate}
     report = {"train_sentences": n, "positives": int(gold.sum()),
               "weak_positives": len(w_pos), "weak_negatives": len(w_neg),
               "weak_weight": weak_weight, "l2": l2, "char_l2": char_l2, "epochs": epochs,
-              "cuts": {"main": main, "weak": weak_cut, "stored_threshold": threshold},
+              "cut": chosen, "stored_threshold": threshold,
               "cv_stage": stage_scores,
-              "cv_stage_best": {"main": best_main, "weak": best_weak, **best_scores}, "cv_model_best_f1": model_only,
-              "min_precision": min_precision}
+              "cv_stage_best_cut": {"cut": best_cut, "min_precision": min_precision,
+                                    **best_scores},
+              "cv_stage_by_cut": curve, "cv_model_best_f1": model_only}
     return arrays, report
 
 
@@ -352,27 +357,31 @@ def train(gsr: Path, *, l2: float = 1e-3, char_l2: float = 1e-4, epochs: int = 3
 @click.option("--char-l2", type=float, default=1e-4, show_default=True,
               help="L2 penalty of the character n-gram model.")
 @click.option("--epochs", type=int, default=300, show_default=True)
-@click.option("--weak", type=int, default=1200, show_default=True,
-              help="Weakly labelled corpus sentences of each class (0: GSR only).")
+@click.option("--weak", type=int, default=1400, show_default=True,
+              help="Weakly labelled corpus positives, at most (0: GSR only).")
+@click.option("--weak-negatives", type=int, default=1200, show_default=True,
+              help="Weakly labelled corpus negatives.")
+@click.option("--weak-sample", type=float, default=0.3, show_default=True,
+              help="Share of the corpus articles the weak examples are drawn from.")
 @click.option("--weak-weight", type=float, default=0.25, show_default=True,
               help="Weight of each weak example (a GSR sentence weighs 1).")
 @click.option("--min-precision", type=float, default=0.75, show_default=True,
-              help="Cross-validated stage precision the cuts must reach (best F1 among them).")
-@click.option("--cuts", type=(float, float), default=(0.45, 0.30), show_default=True,
-              help="Raw-probability cuts (main, weak) to calibrate the stage to; 0 0 "
-                   "chooses them by cross-validated stage F1. The default keeps the "
-                   "multi-type gold set's ASSAULT recall (see the model card).")
+              help="With --cut 0: cross-validated stage precision the cut must reach "
+                   "(best F1 among those).")
+@click.option("--cut", type=float, default=0.5, show_default=True,
+              help="Raw-probability cut the calibration puts at the stage threshold; 0 "
+                   "chooses it by cross-validated stage F1 (see the model card).")
 @click.option("--corpus", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_CORPUS,
               show_default=shared_label("corpus", "arabic_news_all_72k.jsonl.gz"))
 def command(gsr: Path, out: Path, l2: float, char_l2: float, epochs: int, weak: int,
-            weak_weight: float, min_precision: float, cuts: tuple[float, float],
-            corpus: Path) -> None:
+            weak_negatives: int, weak_sample: float, weak_weight: float,
+            min_precision: float, cut: float, corpus: Path) -> None:
     """Train the ASSAULT sentence classifier on the GSR training part."""
     arrays, report = train(gsr, l2=l2, char_l2=char_l2, epochs=epochs, weak=weak,
+                           weak_negatives=weak_negatives, weak_sample=weak_sample,
                            corpus=corpus, weak_weight=weak_weight,
-                           min_precision=min_precision,
-                           cuts=cuts if any(cuts) else None)
+                           min_precision=min_precision, cut=cut or None)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_model(str(out), arrays["weights"], arrays["threshold"],
                char_weights=arrays["char_weights"], char_bias=arrays["char_bias"],
