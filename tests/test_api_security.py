@@ -333,3 +333,14 @@ def test_api_security_cross_site_simple_posts_run_nothing(client: TestClient) ->
     r = client.options("/api/extract", headers={"origin": "https://evil.example",
                                                 "access-control-request-method": "POST"})
     assert "access-control-allow-origin" not in r.headers
+
+
+def test_api_security_docs_page_is_served_offline_under_the_strict_policy(client: TestClient) -> None:
+    r = client.get("/docs?lang=en")
+    assert r.status_code == 200
+    policy = r.headers["content-security-policy"]
+    assert "unsafe-eval" not in policy and "unsafe-inline" not in policy
+    assert "http" not in policy  # nothing from another host (no CDN)
+    assert "cdn" not in r.text.lower() and "swagger" not in r.text.lower()
+    assert "<code>/api/events</code>" in r.text and "<code>GET</code>" in r.text
+    assert 'href="/openapi.json"' in r.text

@@ -80,7 +80,7 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser, server: str):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1300, "height": 900}, accept_downloads=True,
-                                  base_url=server)
+                                  base_url=server, bypass_csp=True)  # wait_for_function evals
     pg = context.new_page()
     outside: list[str] = []
 

@@ -134,7 +134,7 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
         title="Marsad API", version=__version__,
         description="Search Arabic news articles and the PLOVER events extracted from them. "
                     "Every HTML page of the UI has a JSON twin here.",
-        docs_url="/docs", redoc_url=None, openapi_url="/openapi.json", responses=ERRORS)
+        docs_url=None, redoc_url=None, openapi_url="/openapi.json", responses=ERRORS)
     app.state.marsad = state
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=6)  # 9: 3x the CPU, 5% smaller
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
@@ -329,11 +329,12 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
 
     from importlib import resources
 
-    from marsad.api.pages import register_pages
+    from marsad.api.pages import register_api_reference, register_pages
 
     static_dir = resources.files("marsad").joinpath("web/static")
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     register_pages(app, state)
+    register_api_reference(app)
     if token:
         from marsad.api.pages import register_login
 

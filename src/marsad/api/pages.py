@@ -301,6 +301,28 @@ def register_pages(app: FastAPI, state: AppState) -> None:
         return render(request, "extract.html", json_url="/openapi.json")
 
 
+def api_operations(app: FastAPI) -> list[dict[str, str]]:
+    """Every documented operation of the API (method, path, summary, parameters), read from
+    the OpenAPI schema — for the offline reference page at ``/docs``."""
+    out: list[dict[str, str]] = []
+    for path, item in app.openapi().get("paths", {}).items():
+        for method, op in item.items():
+            params = ", ".join(str(p.get("name")) for p in op.get("parameters", []))
+            out.append({"method": method.upper(), "path": path,
+                        "summary": str(op.get("summary") or ""), "params": params})
+    return out
+
+
+def register_api_reference(app: FastAPI) -> None:
+    """``/docs``: the API's operations as a page of this server (no Swagger UI from a CDN:
+    Marsad runs offline), linking to ``/openapi.json`` for tools."""
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_reference(request: Request) -> Response:
+        return render(request, "api.html", json_url="/openapi.json",
+                      operations=api_operations(app))
+
+
 def register_login(app: FastAPI, token: str) -> None:
     """Add ``/login`` (a form asking for the access token) and ``/logout``."""
     import hmac

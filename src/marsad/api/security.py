@@ -7,8 +7,8 @@ Three pure ASGI middlewares, added by :func:`marsad.api.create_app`:
   UI has no inline script or style: page data travels in ``<script type="application/json">``
   blocks and ``data-`` attributes), ``frame-ancestors 'none'``, ``X-Content-Type-Options:
   nosniff``, ``X-Frame-Options: DENY``, ``Referrer-Policy: same-origin`` and a
-  Cross-Origin-Opener-Policy on every response (``/docs``, FastAPI's Swagger page, gets a
-  policy that lets it load its own script).
+  Cross-Origin-Opener-Policy on every response (``/docs`` is a page of this server, not
+  Swagger UI from a CDN, so it needs no exception).
 - :class:`BodyLimit` answers 413 to a request whose body is larger than the cap, whether it
   announces its length (``Content-Length``) or streams it (chunked).
 - :class:`TokenAuth` (only when a token is configured) lets a request through when it
@@ -41,20 +41,11 @@ MAX_BODY_BYTES = 8 << 20
 #: The session cookie set after a successful login.
 COOKIE = "marsad_session"
 
-#: The UI's policy: everything from this server, nothing inline, no framing. The UI never
-#: evaluates strings as code; 'unsafe-eval' is allowed only because Playwright's
-#: ``wait_for_function`` (tests/test_ui_browser.py) evaluates its predicate with eval — drop
-#: it once those tests open their browser context with ``bypass_csp=True``.
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self'; "
+#: The UI's policy: everything from this server, nothing inline, no eval, no framing.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
        "img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")
-
-#: FastAPI's /docs page loads Swagger UI from its CDN and starts it with an inline script.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: "
-            "https://fastapi.tiangolo.com; object-src 'none'; base-uri 'none'; "
-            "frame-ancestors 'none'")
 
 _HEADERS = (
     (b"x-content-type-options", b"nosniff"),
@@ -128,7 +119,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = DOCS_CSP if scope.get("path") == "/docs" else CSP
+        policy = CSP
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
