@@ -16,6 +16,8 @@ Three experiments, each printing figures (and JSON with ``--json``):
     nice -n 10 .venv/bin/python benchmarks/scale.py run --articles 1000 --engine local --workers 2
     nice -n 10 .venv/bin/python benchmarks/scale.py length --articles 1000
     .venv/bin/python benchmarks/scale.py project benchmarks/results/scale_runs.json
+    .venv/bin/python benchmarks/scale.py report benchmarks/results/scale_runs.json \\
+        --lengths benchmarks/results/scale_length.json
 """
 
 from __future__ import annotations
@@ -196,6 +198,38 @@ def project(runs: list[dict[str, Any]], *, target: int = 10_000_000,
     }
 
 
+def report(runs: list[dict[str, Any]], lengths: list[dict[str, Any]]) -> str:
+    """Markdown tables of the measured runs, the length scaling and the projection."""
+    out = ["| engine | workers | articles | wall s | articles/s | tokens/s | worker CPU ms/article"
+           " | parent CPU ms/article | peak RSS MB (all processes) | load avg |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        if r.get("experiment") != "run":
+            continue
+        parent = 1000 * r["parent_cpu_seconds"] / max(1, r["articles"])
+        out.append(f"| {r['engine']} | {r['workers']} | {r['articles']:,} | {r['wall_seconds']} | "
+                   f"{r['articles_per_second']} | {r['tokens_per_second']:,} | "
+                   f"{r['worker_cpu_ms_per_article']} | {parent:.1f} | {r['peak_rss_mb_total']} | "
+                   f"{r['load_average_before']}-{r['load_average_after']} |")
+    stages = [r for r in runs if r.get("experiment") == "run"]
+    if stages:
+        out += ["", "CPU ms per article, by stage (worker processes):", "",
+                "| engine | workers | articles | " + " | ".join(stages[0]["stage_cpu_seconds"])
+                + " |", "|---|---|---|" + "---|" * len(stages[0]["stage_cpu_seconds"])]
+        for r in stages:
+            n = max(1, r["articles"])
+            out.append(f"| {r['engine']} | {r['workers']} | {r['articles']:,} | " + " | ".join(
+                f"{1000 * v / n:.1f}" for v in r["stage_cpu_seconds"].values()) + " |")
+    for result in lengths:
+        out += ["", f"Length scaling ({result['articles']} articles, one at a time): "
+                f"{result['fit_ms']['per_article']} ms + {result['fit_ms']['per_1000_tokens']} ms "
+                "per 1,000 tokens", "", "| tokens | articles | mean tokens | ms/article | "
+                "µs/token |", "|---|---|---|---|---|"]
+        out += [f"| {b['tokens']} | {b['articles']} | {b['mean_tokens']} | {b['ms_per_article']} "
+                f"| {b['us_per_token']} |" for b in result["buckets"]]
+    return "\n".join(out)
+
+
 def print_result(result: dict[str, Any]) -> None:
     """A readable summary of one experiment."""
     kind = result["experiment"]
@@ -237,13 +271,20 @@ def main(argv: list[str] | None = None) -> int:
     proj = sub.add_parser("project", help="hours and machines for 10M articles")
     proj.add_argument("results", help="a JSON list of run results")
     proj.add_argument("--target", type=int, default=10_000_000)
-    for p in (run, length, proj):
+    rep = sub.add_parser("report", help="markdown tables of saved results")
+    rep.add_argument("results", help="a JSON list of run results")
+    rep.add_argument("--lengths", default=None, help="a JSON list of length results")
+    for p in (run, length, proj, rep):
         p.add_argument("--corpus", default=str(DEFAULT_CORPUS))
         p.add_argument("--json", action="store_true", help="print JSON")
         p.add_argument("--append", default=None, help="append the result to this JSON list")
     args = parser.parse_args(argv)
     if args.experiment in ("run", "length") and not Path(args.corpus).exists():
         raise SystemExit(f"benchmark: corpus not found: {args.corpus}")
+    if args.experiment == "report":
+        lengths = json.loads(Path(args.lengths).read_text("utf-8")) if args.lengths else []
+        print(report(json.loads(Path(args.results).read_text("utf-8")), lengths))
+        return 0
     if args.experiment == "run":
         result = bench_run(args)
     elif args.experiment == "length":

@@ -110,3 +110,13 @@ def test_dedupe_is_independent_of_input_order_and_mapper() -> None:
     one = dedupe_rows(rows)
     two = dedupe_rows(list(reversed(rows)), mapper=lambda f, xs: list(map(f, xs)))
     assert one.clusters == two.clusters and one.members == two.members
+
+
+def test_dedupe_does_not_chain_daily_reports_into_one_event() -> None:
+    rows = [row(f"r{d}-0", date_start=f"2018-05-{d:02d}", date_end=f"2018-05-{d:02d}",
+                article_date=f"2018-05-{d:02d}") for d in range(1, 8)]
+    result = dedupe_rows(rows, config=DedupeConfig(window_days=2))
+    assert len(result.clusters) > 1
+    for cluster in result.clusters:
+        start, end = cluster["date_start"], cluster["date_end"]
+        assert int(end[-2:]) - int(start[-2:]) <= 2

@@ -24,8 +24,10 @@ evidence is nearly the same sentence     3 (a copied wire report)
 evidence sentences share most words      2 (1 when they share some)
 ======================================  ======
 
-Clusters are the connected components of merged pairs (union-find); each cluster keeps
-the pairs that joined it with their reasons (its *explanation*).
+Clusters are the connected components of merged pairs (union-find), except that a merge
+never lets a cluster's dates span more than the window (no chains of daily reports of a
+long war becoming one event); each cluster keeps the pairs that joined it with their
+reasons (its *explanation*).
 """
 
 from __future__ import annotations
@@ -292,6 +294,8 @@ def cluster_segment(task: tuple[list[Mention], DedupeConfig]) -> list[tuple[list
     two or more reports (a picklable task for any engine's ``map``)."""
     items, config = task
     parent = list(range(len(items)))
+    first = [m.day_start or 0 for m in items]  # each cluster's date span, kept at its root
+    last = [m.day_end or 0 for m in items]
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -311,9 +315,15 @@ def cluster_segment(task: tuple[list[Mention], DedupeConfig]) -> list[tuple[list
             if not match.same_event(config):
                 continue
             ra, rb = find(i), find(j)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-                edges.append((i, j, match))
+            if ra == rb:
+                continue
+            lo, hi = min(first[ra], first[rb]), max(last[ra], last[rb])
+            if hi - lo > config.window_days:
+                continue  # no chains: every report of a cluster is dated within the window
+            root, other = min(ra, rb), max(ra, rb)
+            parent[other] = root
+            first[root], last[root] = lo, hi
+            edges.append((i, j, match))
     groups: dict[int, list[int]] = {}
     for i in range(len(items)):
         groups.setdefault(find(i), []).append(i)

@@ -64,6 +64,8 @@ def run(ctx: click.Context, paths: tuple[str, ...], db: str | None, out_dir: str
     from marsad.scale import ParquetSink, PipelineSpec, StoreSink, open_engine, run_corpus
     from marsad.scale.runner import peak_rss_mb
 
+    if logging.getLogger().getEffectiveLevel() >= logging.WARNING:  # no -v: Dask stays quiet
+        logging.getLogger("distributed").setLevel(logging.ERROR)
     if (db is None) == (out_dir is None):
         raise InputError("give exactly one of --db FILE or --out DIR")
     if scheduler and engine != "dask":
