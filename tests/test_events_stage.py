@@ -230,3 +230,16 @@ def test_events_survived_attempt_and_perfect_after_qad_are_facts() -> None:
     assert all(e.hypothetical for e in attempt if e.type == "ASSAULT")
     may = _events(every, "وقد يشن الجيش هجوما على المدينة.")
     assert all(e.hypothetical for e in may if e.type == "ASSAULT")
+
+
+def test_events_affiliated_units_are_the_source() -> None:
+    from marsad.pipeline import Pipeline
+
+    pipeline = Pipeline.from_config()
+    for text in ("وقالت مصادر محلية إن وحدات تابعة للجيش اشتبكت مع مسلحين قرب المدينة أمس.",
+                 "اشتبكت وحدات تابعة للجيش مع مسلحين قرب الحدود."):
+        doc = pipeline(Document(text=text, date="2020-03-04"))
+        assault = [e for e in doc.events if e.type == "ASSAULT"]
+        assert assault and assault[0].source is not None
+        assert assault[0].source.text == "وحدات تابعة للجيش" and assault[0].source.sector == "MIL"
+        assert assault[0].target is not None and assault[0].target.text == "مسلحين"

@@ -74,6 +74,9 @@ _STRONG_HYPOTHETICAL = frozenset(match_key(w) for w in (
 _ATTEMPT = frozenset(match_key(w) for w in ("محاولة", "لمحاولة", "بمحاولة"))
 _SURVIVED = frozenset(match_key(w) for w in (
     "نجا", "ونجا", "نجت", "ونجت", "ينجو", "نجاة", "لنجاة", "نجوا", "ونجوا"))
+_AFFILIATED = frozenset(match_key(w) for w in (
+    "تابعة", "التابعة", "تابع", "التابع", "تابعين", "التابعين", "تابعون", "التابعون",
+    "موالية", "الموالية", "موالين", "الموالين", "الموالي"))
 _TARGET_PREPS = ("على", "علي", "ضد", "مع", "بحق")
 _AT_LEAST = re.compile(r"\s+(?:على|علي)\s+ال[أاإ]قل\b.*$", re.S)
 
@@ -247,6 +250,8 @@ class EventCoder:
         negated = self._negated(words, cand, lo)
         hypothetical = self._hypothetical(words, cand, lo, hi, governing)
         source, target, speaker = self._arguments(ctx, cand, lo, hi, prev_source)
+        if source is not None and target is not None and _overlap(source, target):
+            target = None  # «قوات موالية للحكومة»: the government is part of the source
         if source is not None and not (source.name or source.code or source.sector
                                        or source.country or source.kb_id):
             source = None  # «لبحث الأزمة»: a phrase that names no actor is no source
@@ -828,6 +833,8 @@ class EventCoder:
                 and ctx.cues.has("quantity", words[np_[0]].key):
             start = np_[1] + 1  # «العشرات من مستوطني براخة هاجموا»
             np_ = noun_phrase(words, start, first, cues)
+        if np_ is not None and np_[1] != first:
+            np_ = self._affiliated(ctx, np_)[0]  # «إن وحدات تابعة للجيش اشتبكت»
         if np_ is None or np_[1] != first or not self._plausible_np(ctx, np_):
             return None
         actor = self._actor(ctx, np_)
@@ -1195,11 +1202,12 @@ class EventCoder:
         while np_[1] - np_[0] > 1 and (self._in_time(ctx, np_[1] - 1)
                                        or ctx.cues.has("time_word", words[np_[1] - 1].key)):
             np_ = (np_[0], np_[1] - 1)  # «جنديا تركيا الجمعة»
+        np_, affiliated = self._affiliated(ctx, np_)
         start, end = words[np_[0]].start, words[np_[1] - 1].end
         for actor in ctx.actors:
             if actor.start < end and actor.end > start:
                 mention = self._from_mention(ctx, actor)
-                if self._wraps(ctx, np_, actor):
+                if affiliated or self._wraps(ctx, np_, actor):
                     # the whole phrase around the mention («عناصر الشرطة», «موكب الشيخ X»)
                     mention = dataclasses.replace(mention, text=ctx.doc.text[start:end],
                                                   start=start, end=end)
@@ -1252,6 +1260,30 @@ class EventCoder:
                 code = country + sector
         return EventActor(text=text, name=name, country=country, sector=sector, code=code,
                           start=start, end=end)
+
+    @staticmethod
+    def _affiliated(ctx: _Context, np_: tuple[int, int]) -> tuple[tuple[int, int], bool]:
+        """«وحدات تابعة للجيش (الليبي)», «قوات موالية للحكومة»: a phrase with «تابعة/موالية»
+        takes the actor mention after its «ل» (the phrase is that organisation's); True
+        when it was extended."""
+        words, k = ctx.words, np_[1]
+        if any(words[j].key in _AFFILIATED and words[j + 1].key[:1] == "ل"
+               for j in range(np_[0] + 1, k - 1)):
+            return np_, True  # extended already
+        if k < len(words) and words[k].key in _AFFILIATED:
+            k += 1  # «قوات موالية»: the phrase stopped before the adjective
+        elif words[k - 1].key not in _AFFILIATED:
+            return np_, False
+        if k >= len(words) or words[k].key[:1] != "ل":
+            return np_, False
+        start, end = words[k].start, words[k].end
+        mention = next((a for a in ctx.actors if a.start < end and a.end > start), None)
+        if mention is None:
+            return np_, False
+        last = k
+        while last + 1 < len(words) and words[last + 1].end <= mention.end:
+            last += 1
+        return (np_[0], last + 1), True
 
     @staticmethod
     def _wraps(ctx: _Context, np_: tuple[int, int], actor: ActorMention) -> bool:
@@ -1564,6 +1596,12 @@ def _future_verb(word: Word, cues: Cues) -> bool:
                 and not cues.has("not_future", word.key):
             return True
     return False
+
+
+def _overlap(a: EventActor, b: EventActor) -> bool:
+    """True when two argument spans share characters."""
+    return a.start is not None and b.start is not None and a.end is not None \
+        and b.end is not None and a.start < b.end and b.start < a.end
 
 
 def _with_country(actor: EventActor | None, country: str) -> EventActor | None:
