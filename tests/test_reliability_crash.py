@@ -7,6 +7,7 @@ The kill points are drawn from a seeded random generator, so a failure reproduce
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -148,3 +149,43 @@ def test_sigkill_during_a_full_pipeline_ingest_keeps_articles_whole(tmp_path: Pa
     assert all(k["returncode"] == -signal.SIGKILL and k["stored"] < 300 for k in kills)
     _finish(cmd, db, texts)
     assert check_store(db, derived=True) == 300
+
+
+def _workers(pid: int) -> list[int]:
+    """The pipeline worker processes of ``pid`` (Linux /proc)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    out = []
+    for child in children:
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                out.append(int(child))
+        except OSError:
+            continue
+    return out
+
+
+def test_a_killed_worker_stops_a_parallel_ingest_cleanly_and_it_resumes(tmp_path: Path) -> None:
+    """The OOM killer taking a `-j 2` worker must not hang the run or corrupt the store."""
+    src, db = tmp_path / "articles.jsonl", tmp_path / "par.db"
+    texts = write_articles(src, 3000, seed=10)
+    cmd = [sys.executable, "-m", "marsad", "ingest", str(src), "--db", str(db), "-j", "2",
+           "--stages", "sentences,tokens", "--batch-size", "100", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while (_count(db) < 300 or not _workers(proc.pid)) and proc.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.01)
+    victims = _workers(proc.pid)
+    assert victims and proc.poll() is None, "the run ended before a worker could be killed"
+    os.kill(victims[0], signal.SIGKILL)
+    out, err = proc.communicate(timeout=60)  # ends: no hang
+    message = err.decode("utf-8")
+    assert proc.returncode == 70 and "Traceback" not in message, message
+    assert message.strip().splitlines()[-1].startswith("marsad: error: a worker process died")
+    report = json.loads(out)
+    assert report["added"] == check_store(db) < 3000  # the summary matches the store
+    final = _finish(cmd, db, texts)
+    assert final["duplicates"] == report["added"] and check_store(db) == 3000

@@ -84,6 +84,8 @@ def test_readers_process_or_report_every_hostile_item(corpus: tuple[Path, dict[s
     for path, doc in iter_documents([str(folder)], on_error=on_error):
         got[Path(path).name]["processed"] += 1
         assert doc.text.strip() and "\ud800" not in doc.text
+        if path.endswith(".html"):  # scripts, styles and handlers never become text
+            assert not any(w in doc.text for w in ("سكربت", "alert", "color:red", "onerror"))
         assert doc.date is None or "1800" <= doc.date[:4] <= "2199"
     for name, expected in manifest.items():
         assert {"processed": got[name]["processed"], "skipped": dict(got[name]["skipped"])} \
@@ -276,3 +278,33 @@ def test_ingest_analyses_a_long_article_in_pieces_without_keeping_tokens() -> No
     assert pieces.tokens == () and pieces == dataclasses.replace(whole, tokens=())
     short = Document(text="اجتمع الوزير بالسفير في تونس.", id="s")
     assert lean(nlp)(short) == nlp(short)  # short documents keep their tokens
+
+
+def test_a_full_disk_stops_ingest_with_one_line_and_keeps_committed_batches(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from marsad.store.sqlite import SQLiteStore
+
+    src = tmp_path / "many.jsonl"
+    src.write_text("\n".join(json.dumps({"text": f"خبر رقم {i} عن تونس."}, ensure_ascii=False)
+                             for i in range(30)), encoding="utf-8")
+    real_add = SQLiteStore.add_document
+    calls = {"n": 0}
+
+    def add(self: SQLiteStore, doc: Document, **kw: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 25:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_add(self, doc, **kw)
+
+    monkeypatch.setattr(SQLiteStore, "add_document", add)
+    db = tmp_path / "full.db"
+    code = main(["ingest", str(src), "--db", str(db), "--stages", "sentences",
+                 "--batch-size", "10", "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 74
+    assert captured.err.strip().splitlines()[-1].startswith(
+        "marsad: error: the store failed: database or disk is full (20 articles stored")
+    assert json.loads(captured.out)["added"] == 20
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 20

@@ -33,7 +33,7 @@ from typing import Any
 
 import marsad.formats  # registers the html, csv and feed readers
 from marsad.doc import Document
-from marsad.errors import ConfigError, InputError, MarsadError, ModelError
+from marsad.errors import ConfigError, InputError, MarsadError, ModelError, StageError
 from marsad.readers import _READERS, ItemError, gunzip, read_source, reader_for, reason_of
 from marsad.store.base import Store
 
@@ -476,18 +476,30 @@ def _read_chunk(iterator: Iterator[tuple[str, Document]], store: Store, report: 
 def _ingest_parallel(iterator: Iterator[tuple[str, Document]], store: Store, spec: PipelineSpec,
                      report: IngestReport, bar: Any, batch_size: int, limit: int | None,
                      jobs: int, on_batch: Callable[[IngestReport], None] | None) -> None:
-    """Analyse each batch in ``jobs`` worker processes, then store it in one transaction."""
+    """Analyse each batch in ``jobs`` worker processes, then store it in one transaction.
+
+    A worker that dies (killed, out of memory) stops the run with a :class:`StageError`
+    instead of hanging: the batches stored before are kept, the open one is not written."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(spec,)) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                             initargs=(spec,)) as pool:
         done = False
         while not done:
             chunk, done = _read_chunk(iterator, store, report, batch_size, limit)
             if not chunk:
                 continue
-            results = pool.map(_work, [doc for _, doc, _ in chunk],
-                               chunksize=max(1, len(chunk) // (jobs * 4)))
+            try:
+                results = list(pool.map(_work, [doc for _, doc, _ in chunk],
+                                        chunksize=max(1, len(chunk) // (jobs * 4))))
+            except BrokenProcessPool:
+                raise StageError(
+                    "a worker process died (killed, or out of memory) while analysing "
+                    f"articles; {report.added} articles stored before are kept; run the same "
+                    "command again to resume (with fewer --jobs if memory is short)") from None
             _store_results(store, chunk, results, report, bar)
             if on_batch is not None:
                 on_batch(report)

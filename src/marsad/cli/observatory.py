@@ -149,6 +149,9 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db: str | None, fmt: str 
         _echo_json(report.to_dict())
         raise StoreFailed(f"the store failed: {exc} ({report.added} articles stored before "
                           "are kept; run the same command again to resume)") from None
+    except MarsadError:
+        _echo_json(report.to_dict())
+        raise
     _echo_json(report.to_dict())
     if report.interrupted:
         raise Interrupted(f"interrupted: {report.added} articles stored; run the same command "
