@@ -243,3 +243,24 @@ def test_events_affiliated_units_are_the_source() -> None:
         assert assault and assault[0].source is not None
         assert assault[0].source.text == "وحدات تابعة للجيش" and assault[0].source.sector == "MIL"
         assert assault[0].target is not None and assault[0].target.text == "مسلحين"
+
+
+def test_events_identical_events_of_an_article_are_one(coder: EventCoder) -> None:
+    text = ("قصفت الطائرات الإسرائيلية مواقع لحركة حماس في غزة.\n"
+            "وكانت الطائرات الإسرائيلية قد قصفت مواقع لحركة حماس في غزة، بحسب مصادر محلية.")
+    assaults = [e for e in _events(coder, text) if e.type == "ASSAULT"]
+    assert len(assaults) == 1
+    assert assaults[0].sentence == 1 and assaults[0].reported_by is not None  # the fuller one
+
+
+def test_events_dedupe_keeps_different_events() -> None:
+    from marsad.doc import EventActor, Evidence
+    from marsad.events import dedupe_events
+
+    army, rebels = EventActor(text="الجيش", sector="MIL"), EventActor(text="المتمردين")
+    a = Event(type="ASSAULT", evidence=Evidence(0, 5, "قصفت"), sentence=0, source=army,
+              target=rebels)
+    b = dataclasses.replace(a, sentence=2, hypothetical=True)
+    c = dataclasses.replace(a, sentence=3, source=None, target=None)
+    d = dataclasses.replace(c, sentence=4)
+    assert dedupe_events([a, b, c, d, dataclasses.replace(a, sentence=5)]) == [a, b, c, d]

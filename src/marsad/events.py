@@ -164,7 +164,7 @@ class EventCoder:
                 time_for_span=self.time_for_span,
             )
             events.extend(self.code_sentence(ctx))
-        return dataclasses.replace(doc, events=tuple(events))
+        return dataclasses.replace(doc, events=tuple(dedupe_events(events)))
 
     # ------------------------------------------------------------------ sentence level
     def sentence_probability(self, words: Sequence[Word], matches: Sequence[TriggerMatch]) -> float | None:
@@ -1596,6 +1596,42 @@ def _future_verb(word: Word, cues: Cues) -> bool:
                 and not cues.has("not_future", word.key):
             return True
     return False
+
+
+def _actor_key(actor: EventActor | None) -> tuple[str | None, ...] | None:
+    if actor is None:
+        return None
+    return (actor.kb_id or actor.name or match_key(actor.text), actor.country)
+
+
+def _event_key(e: Event) -> tuple[Any, ...]:
+    place = e.location
+    where = (place.name or match_key(place.text or "")) if place is not None else None
+    return (e.type, e.mode, e.negated, e.hypothetical, _actor_key(e.source),
+            _actor_key(e.target), where, str(e.date))
+
+
+def _filled(e: Event) -> int:
+    return sum(x is not None for x in (e.source, e.target, e.location, e.date, e.fatalities,
+                                       e.injured, e.reported_by))
+
+
+def dedupe_events(events: Sequence[Event]) -> list[Event]:
+    """One event for each set of identical ones in a document (a headline or a summary
+    repeating the body): same type, mode, flags, source, target, place and date, with a
+    source or a target named. The most complete one is kept (the first on a tie), in
+    document order."""
+    best: dict[tuple[Any, ...], int] = {}
+    for i, e in enumerate(events):
+        if e.source is None and e.target is None:
+            continue
+        key = _event_key(e)
+        j = best.get(key)
+        if j is None or _filled(e) > _filled(events[j]):
+            best[key] = i
+    keep = set(best.values())
+    return [e for i, e in enumerate(events)
+            if (e.source is None and e.target is None) or i in keep]
 
 
 def _overlap(a: EventActor, b: EventActor) -> bool:
