@@ -87,3 +87,10 @@ def test_events_derna_support_for_elections(events: list[Event]) -> None:
 def test_events_derna_possible_ceasefire_is_hypothetical(events: list[Event]) -> None:
     ceasefire = [e for e in events if e.trigger and "وقف النار" in e.trigger]
     assert ceasefire and all(e.hypothetical for e in ceasefire)
+
+
+def test_events_derna_algiers_meeting_lists_every_participant(events: list[Event]) -> None:
+    meeting = [e for e in events if e.type == "CONSULT" and e.trigger
+               and "الاجتماع التشاوري" in e.trigger and e.source is not None
+               and e.source.country == "DZA"]
+    assert {e.target.country for e in meeting if e.target is not None} == {"EGY", "TUN"}

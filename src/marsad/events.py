@@ -193,9 +193,31 @@ class EventCoder:
                 governing.append(cand)
             if event is not None:
                 events.append(event)
+                events.extend(self._co_participants(ctx, event))
                 if event.source is not None:
                     prev_source = event.source
         return events
+
+    def _co_participants(self, ctx: _Context, event: Event) -> list[Event]:
+        """«بحضور وزيري خارجية مصر وتونس»: when the actors stage resolved one argument
+        phrase to several actors of different countries, the event is coded once more for
+        each of the others (one dyad per participant, the JSON shape unchanged)."""
+        out: list[Event] = []
+        for side in ("source", "target"):
+            actor: EventActor | None = getattr(event, side)
+            if actor is None or actor.start is None:
+                continue
+            other = event.target if side == "source" else event.source
+            seen = {actor.country, other.country if other is not None else None}
+            for mention in ctx.actors:
+                if (mention.start, mention.end) != (actor.start, actor.end) \
+                        or not mention.country or mention.country in seen:
+                    continue
+                seen.add(mention.country)
+                found = self._from_mention(ctx, mention)
+                out.append(dataclasses.replace(event, source=found) if side == "source"
+                           else dataclasses.replace(event, target=found))
+        return out
 
     @staticmethod
     def _candidate(m: TriggerMatch) -> _Candidate:
