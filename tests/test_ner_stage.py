@@ -92,3 +92,11 @@ def test_viterbi_bio_never_starts_inside() -> None:
     probs[1, LABELS.index("I-PER")] = 0.6
     probs[2, LABELS.index("O")] = 0.9
     assert [LABELS[j] for j in viterbi_bio(probs)] == ["B-PER", "I-PER", "O"]
+
+
+def test_unknown_head_is_a_model_error() -> None:
+    from marsad.errors import ModelError
+    from marsad.ner import NerModel
+
+    with pytest.raises(ModelError, match="no head"):
+        NerModel(head="no-such-head")

@@ -1,13 +1,15 @@
 """Find named entities (PER, ORG, LOC, GPE, MISC).
 
-A linear-chain CRF (trained here, see ``models/ner/MODEL_CARD.md``) tags whitespace words
-(clitics attached, as ANERcorp is annotated) with BIO labels. The stage then:
+A BiLSTM-CRF run in numpy (trained here and distilled from a CRF + BiLSTM-CRF ensemble, see
+``models/ner/MODEL_CARD.md``) tags whitespace words (clitics attached, as ANERcorp is
+annotated) with BIO labels; ``neural = false`` runs the CRF instead. The stage then:
 
 - moves the start of each entity past its proclitics (``بالجزائر`` → ``الجزائر``,
   ``لدرنة`` → ``درنة``, ``وتونس`` → ``تونس``), using the segmenter's pieces and the
   gazetteer;
 - separates a title from a person's name (``العميد احمد المسماري`` → PER ``احمد
   المسماري``, title ``العميد``), with the titles listed in ``data/ner/titles.txt``;
+- drops a trailing «القريبة»-like word from place spans (``data/ner/place_modifiers.txt``);
 - marks places that the gazetteer knows as countries or cities ``GPE``;
 - adds the places and persons of the curated lists (``data/ner/places_extra.tsv``,
   ``persons_extra.tsv``) and repeats names the model found elsewhere in the same document
@@ -39,9 +41,11 @@ from marsad.ner_neural import LABELS, NumpyTagger, viterbi_bio_batch
 from marsad.pipeline import Stage, StageConfig, register_stage
 
 #: Weight of the CRF's marginals when averaged with the BiLSTM-CRF's, and the factor on
-#: the probability of ``O`` before decoding (below 1 favours recall); both chosen on a dev
-#: split carved from the ANERcorp train part.
-CRF_WEIGHT = 0.4
+#: the probability of ``O`` before decoding (below 1 favours recall). With weight 0 (the
+#: default: the BiLSTM-CRF, distilled from the CRF + BiLSTM ensemble, scores as well alone
+#: on the dev split carved from the ANERcorp train part) the BiLSTM-CRF's own Viterbi path
+#: is used and the CRF is not run.
+CRF_WEIGHT = 0.0
 O_SCALE = 0.6
 
 PACKAGE = Path(__file__).resolve().parent
@@ -69,7 +73,7 @@ class NerModel:
     """The shipped CRF tagger with its features and post-processing lexicons."""
 
     def __init__(self, model_dir: Path = MODEL_DIR, data_dir: Path = DATA_DIR, *,
-                 neural: bool = True) -> None:
+                 neural: bool = True, head: str | None = None) -> None:
         import pycrfsuite
 
         files = [model_dir / n for n in ("crf.model", "clusters.tsv.gz", "gazetteer.tsv.gz")]
@@ -85,12 +89,17 @@ class NerModel:
         except Exception as exc:  # pycrfsuite raises a bare ValueError/IOError
             raise ModelError(f"cannot open NER model {files[0]}: {exc}") from exc
         self.neural: NumpyTagger | None = None
-        if neural and (model_dir / "neural.npz").is_file():
-            self.neural = NumpyTagger(model_dir / "neural.npz", self.resources, self.features)
-        self.crf_weight = CRF_WEIGHT
+        if (neural or head) and (model_dir / "neural.npz").is_file():
+            self.neural = NumpyTagger(model_dir / "neural.npz", self.resources, self.features,
+                                      head=head)
+        elif head:
+            raise ModelError(f"the NER head {head!r} needs {model_dir / 'neural.npz'}")
+        # an auxiliary head (another data set's labels) is read from the BiLSTM alone
+        self.crf_weight = 0.0 if head else CRF_WEIGHT
         self.titles = {tuple(norm(w) for w in t.split()) for t in _read_lines(data_dir / "titles.txt")}
         self.max_title = max(len(t) for t in self.titles)
         self.title_words = {t[0] for t in self.titles}
+        self.place_modifiers = {norm(w) for w in _read_lines(data_dir / "place_modifiers.txt")}
         self._core = lru_cache(maxsize=200_000)(self._core_uncached)  # type: ignore[method-assign]
         self.lexicon: dict[str, str] = {}
         heads: dict[str, set[int]] = {}
@@ -135,11 +144,14 @@ class NerModel:
         weighted average of the CRF's and the BiLSTM-CRF's marginals, decoded as valid BIO."""
         if self.neural is None:
             return [self.tag_with_marginals(s) for s in sents]
+        if self.crf_weight <= 0:
+            return self.neural.tag_many(sents)
         nn = self.neural.marginals_many(sents)
         combined: list[np.ndarray] = []
+        w = self.crf_weight
         for words, p_nn in zip(sents, nn, strict=True):
             if words:
-                probs = self.crf_weight * self.crf_marginals(words) + (1 - self.crf_weight) * p_nn
+                probs = w * self.crf_marginals(words) + (1 - w) * p_nn if w > 0 else p_nn
                 probs[:, 0] *= O_SCALE
                 combined.append(probs)
         paths = iter(viterbi_bio_batch(combined))
@@ -177,6 +189,9 @@ class NerModel:
         tagged = self.tag_sentences([[words[i].text for i in idx] for idx in groups])
         for idx, (labels, probs) in zip(groups, tagged, strict=True):
             for s, e, kind in sorted(spans(labels)):
+                if (kind in ("LOC", "GPE") and e - s > 1
+                        and norm(words[idx[e - 1]].text) in self.place_modifiers):
+                    e -= 1  # «القبة القريبة» → «القبة»
                 conf = math.fsum(probs[s:e]) / (e - s)
                 found.append((idx[s], idx[e - 1] + 1, kind, conf))
         if post:
@@ -377,10 +392,12 @@ def _word(doc: Document, pieces: list[Token]) -> Word:
 
 
 @lru_cache(maxsize=4)
-def load_model(model_dir: str = str(MODEL_DIR), neural: bool = True) -> NerModel:
+def load_model(model_dir: str = str(MODEL_DIR), neural: bool = True,
+               head: str | None = None) -> NerModel:
     """The shipped NER model (loaded once); ``neural=False`` runs the CRF alone (faster,
-    about 4 F1 points lower)."""
-    return NerModel(Path(model_dir), neural=neural)
+    about 4 F1 points lower); ``head`` picks an auxiliary output head of the BiLSTM
+    (``"aqmar"``: AQMAR's annotation conventions)."""
+    return NerModel(Path(model_dir), neural=neural, head=head)
 
 
 @register_stage("ner", requires=("tokens",), assigns=("entities",))

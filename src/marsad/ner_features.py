@@ -234,6 +234,9 @@ class FeatureExtractor:
         heads = res.gaz_heads
         i = 0
         while i < n:
+            if normed[i] not in heads and stems[i] not in heads:
+                i += 1
+                continue
             matched = 0
             firsts = {normed[i], stems[i]}
             lengths = sorted({m for f in firsts for m in heads.get(f, ()) if m <= n - i},

@@ -4,7 +4,8 @@ Input per word: a frozen word2vec vector of the word and of its clitic-stripped 
 (corpus-trained, int8-quantised), learned embeddings of its three distributional clusters,
 a character CNN over the normalised word, and a small vector of gazetteer and shape flags.
 One bidirectional LSTM layer, a linear layer to the BIO labels, and CRF transitions decoded
-with Viterbi.
+with Viterbi; optional further output heads (linear layer + CRF, e.g. ``aqmar``) trained on
+other data sets' annotation share the encoder.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from marsad.errors import ModelError
 from marsad.ner_features import FeatureExtractor, Resources, norm, shape, stem
 
 LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC")
@@ -24,6 +26,8 @@ SHAPES = ("ar", "num", "punct", "latin", "mixed")
 MAX_CHARS = 16
 #: Most frequent corpus words whose LSTM input projections are computed at load time.
 STATIC_WORDS = 8_000
+#: Other words whose input projections are kept (the cache restarts when it is full).
+CACHE_WORDS = 20_000
 N_FLAGS = 4 * len(GAZ_TYPES) + len(SHAPES) + 3 + 7
 
 
@@ -128,7 +132,7 @@ def viterbi_bio_batch(probs: Sequence[np.ndarray]) -> list[list[int]]:
     for i in range(1, t):
         cand = score[:, :, None] + _BIO_TRANSITIONS[None]
         bi = np.argmax(cand, axis=1)
-        new = np.take_along_axis(cand, bi[:, None, :], axis=1)[:, 0] + logp[:, i]
+        new = cand.max(axis=1) + logp[:, i]
         live = (i < lengths)[:, None]
         back[:, i] = np.where(live, bi, ar[None, :])
         score = np.where(live, new, score)
@@ -165,9 +169,18 @@ class NumpyTagger:
     """Inference with the exported weights (``neural.npz``)."""
 
     def __init__(self, path: Path, resources: Resources,
-                 features: FeatureExtractor | None = None) -> None:
+                 features: FeatureExtractor | None = None, head: str | None = None) -> None:
         z = np.load(path, allow_pickle=False)
-        self.p = {k: z[k] for k in z.files if k not in ("vocab_words", "vocab_chars")}
+        self.p = {k: z[k] for k in z.files
+                  if k not in ("vocab_words", "vocab_chars", "head_names")}
+        #: the names of the auxiliary output heads (the main, ANERcorp head has none)
+        self.heads = tuple(str(h) for h in z["head_names"]) if "head_names" in z.files else ()
+        if head is not None:
+            if head not in self.heads:
+                raise ModelError(f"the NER model has no head {head!r} (heads: "
+                                 f"{', '.join(self.heads) or 'none'})")
+            for key in ("out_w", "out_b", "crf_trans", "crf_start", "crf_end"):
+                self.p[key] = self.p[f"{head}_{key}"]
         emb_q = self.p.pop("word_emb_q").astype(np.float32)
         self.word_emb = emb_q * self.p.pop("word_emb_scale")[:, None]
         words = [str(w) for w in z["vocab_words"]]
@@ -177,6 +190,7 @@ class NumpyTagger:
         # the matrices are small: BLAS threads only add synchronisation cost
         self._blas = ThreadpoolController()
         self._char_cache: dict[str, np.ndarray] = {}
+        self._proj_cache: dict[str, np.ndarray] = {}
         self._prepare_lstm()
 
     def _char_cnn(self, words: Sequence[str]) -> np.ndarray:
@@ -208,30 +222,44 @@ class NumpyTagger:
         return np.stack([cache[w] for w in words])
 
     def _word_projections(self, words: Sequence[str]) -> np.ndarray:
-        """Word-level part of the input projections (n, 8H) of distinct words."""
-        ids = np.array([self.encoder._word(w)[:5] for w in words], dtype=np.int64)
+        """Word-level part of the input projections (n, 8H) of distinct words: embeddings,
+        clusters, characters and the word's own flags, with the LSTM biases."""
+        encoded = [self.encoder._word(w) for w in words]
+        ids = np.array([e[:5] for e in encoded], dtype=np.int64)
+        flags = np.array([e[6] for e in encoded], dtype=np.float32)
         p = self.p
         x = np.concatenate([
             self.word_emb[ids[:, 0]], self.word_emb[ids[:, 1]],
             p["cl0"][ids[:, 2]], p["cl1"][ids[:, 3]], p["cl2"][ids[:, 4]],
             self._char_features(words),
         ], axis=1).astype(np.float32)
-        return np.asarray(x @ self._w_word)
+        return np.asarray(x @ self._w_word + flags @ self._w_flags + self._b_both)
 
     def _projections(self, words: Sequence[str]) -> np.ndarray:
         """The LSTM input projections (n, 8H) of both directions for one sentence: the
-        most frequent words' are computed at load time, others cached (up to 20,000)."""
-        static, cache = self._proj_static, self._proj_cache
-        if len(cache) > 20_000:
-            cache.clear()
-        new = list({w for w in words if w not in static and w not in cache})
-        if new:
+        word-level part is looked up (the most frequent words' computed at load time,
+        others cached, up to :data:`CACHE_WORDS`), then the rows of the multi-word gazetteer
+        flags, which depend on the neighbours, are added."""
+        cache = self._proj_cache
+        rows = [cache.get(w) for w in words]
+        missing = [w for w, r in zip(words, rows, strict=True) if r is None]
+        if missing:
+            if len(cache) > len(self._proj_static) + CACHE_WORDS:
+                cache = self._proj_cache = dict(self._proj_static)
+                missing = [w for w in words if w not in cache]
+            new = list(dict.fromkeys(missing))
             for w, row in zip(new, self._word_projections(new), strict=True):
                 cache[w] = row
-        rows = [static.get(w) for w in words]
-        _ids, flags = self.encoder.ids_and_flags(words)
-        stacked = np.stack([r if r is not None else cache[w] for r, w in zip(rows, words, strict=True)])
-        return stacked + flags @ self._w_flags + self._b_both
+            rows = [cache[w] for w in words]
+        x = np.stack(rows)  # type: ignore[arg-type]
+        span_rows = self._span_rows
+        for i, feats in enumerate(self.encoder.fx.gazetteer_spans(words)):
+            if feats:
+                for f in set(feats):
+                    row = span_rows.get(f)
+                    if row is not None:
+                        x[i] += row
+        return x
 
     def _prepare_lstm(self) -> None:
         """Reorder the gates to (i, f, o, g) and halve the sigmoid gates' weights, so one
@@ -253,10 +281,13 @@ class NumpyTagger:
         self._w_word = np.ascontiguousarray(both[:-N_FLAGS])
         self._w_flags = np.ascontiguousarray(both[-N_FLAGS:])
         self._b_both = np.concatenate([self._lstm_w["f"][2], self._lstm_w["b"][2]])
-        self._proj_cache: dict[str, np.ndarray] = {}
+        self._span_rows = {f"g{bi}={t}": self._w_flags[base + k]
+                           for bi, base in (("B", 8), ("I", 12))
+                           for k, t in enumerate(GAZ_TYPES)}
         frequent = self.encoder.vocab.words[2:STATIC_WORDS + 2]
         self._proj_static: dict[str, np.ndarray] = dict(
             zip(frequent, self._word_projections(frequent), strict=True))
+        self._proj_cache = dict(self._proj_static)
 
     def _bilstm(self, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Both directions over the input projections ``x`` (N, 8H) of sentences laid end to
@@ -280,12 +311,19 @@ class NumpyTagger:
         running = np.searchsorted(-lengths, -np.arange(t), side="left")  # lengths sorted desc
         for step in range(t):
             n = int(running[step])
-            g = np.tanh(gx[:, step, :n] + h[:, :n] @ whh)
-            sig = g[..., : 3 * hs] * 0.5 + 0.5
-            cn = sig[..., hs : 2 * hs] * c[:, :n] + sig[..., :hs] * g[..., 3 * hs :]
-            hn = sig[..., 2 * hs :] * np.tanh(cn)
-            c[:, :n] = cn
-            h[:, :n] = hn
+            hn, cn = h[:, :n], c[:, :n]  # views: updated in place
+            g = np.matmul(hn, whh)
+            g += gx[:, step, :n]
+            np.tanh(g, out=g)
+            sig = g[..., : 3 * hs]
+            sig *= 0.5
+            sig += 0.5
+            cell = g[..., 3 * hs :]
+            cell *= sig[..., :hs]
+            cn *= sig[..., hs : 2 * hs]
+            cn += cell
+            np.tanh(cn, out=hn)
+            hn *= sig[..., 2 * hs :]
             out[:, step, :n] = hn
         result = np.zeros((b, t, 2 * hs), dtype=np.float32)
         result[row, pos, :hs] = out[0, pos, row]
@@ -366,7 +404,7 @@ class NumpyTagger:
         for i in range(1, t):
             cand = score[:, :, None] + trans[None]
             bi = np.argmax(cand, axis=1)
-            new = np.take_along_axis(cand, bi[:, None, :], axis=1)[:, 0] + em[:, i]
+            new = cand.max(axis=1) + em[:, i]
             live = (i < lengths)[:, None]
             back[:, i] = np.where(live, bi, ar[None, :])
             score = np.where(live, new, score)

@@ -44,10 +44,11 @@ def predict(model: NerModel, sents: Sequence[Sentence], *, window: int = 20,
 
 
 def evaluate(path: Path, *, window: int = 20, post: bool = True,
-             model: NerModel | None = None) -> dict[str, object]:
-    """Scores of the model on one CoNLL file, with the tagging speed."""
+             model: NerModel | None = None, head: str | None = None) -> dict[str, object]:
+    """Scores of the model on one CoNLL file, with the tagging speed; ``head`` names an
+    auxiliary output head of the model (``aqmar``) to use instead of the main one."""
     sents = read_conll(path)
-    model = model or load_model()
+    model = model or load_model(head=head)
     start = time.perf_counter()
     pred = predict(model, sents, window=window, post=post)
     seconds = time.perf_counter() - start
@@ -65,10 +66,13 @@ def evaluate(path: Path, *, window: int = 20, post: bool = True,
               show_default=True, help="The data format.")
 @click.option("--window", type=int, default=20, show_default=True,
               help="Sentences per pseudo-document for the document-level post-passes.")
-@click.option("--no-post", is_flag=True, help="Score the CRF alone, without post-passes.")
-def command(data: Path, fmt: str, window: int, no_post: bool) -> None:
+@click.option("--no-post", is_flag=True, help="Score the tagger alone, without post-passes.")
+@click.option("--head", default=None,
+              help="An auxiliary output head trained on another data set's annotation "
+                   "(`aqmar` for AQMAR files); default: the main (ANERcorp) head.")
+def command(data: Path, fmt: str, window: int, no_post: bool, head: str | None) -> None:
     """Score the NER model on a labelled file; prints per-type and micro P/R/F1 as JSON."""
     if fmt != "conll":
         raise InputError(f"unsupported format {fmt!r}")
-    click.echo(json.dumps(evaluate(data, window=window, post=not no_post), ensure_ascii=False,
-                          indent=2))
+    result = evaluate(data, window=window, post=not no_post, head=head)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -10,8 +10,14 @@ Steps (each writes into the model folder, ``src/marsad/models/ner`` by default):
    log-frequency bucket per word ship;
 3. ``crf.model`` — a linear-chain CRF (CRFsuite, L-BFGS, L1+L2) over the features of
    :mod:`marsad.ner_features`, trained on ANERcorp (CAMeL split train);
-4. ``neural.npz`` — a BiLSTM-CRF (:mod:`marsad.ner_neural`, trained with torch, exported
-   to numpy) on the same data; the stage averages the two models' label marginals.
+4. a teacher BiLSTM-CRF (:mod:`marsad.ner_neural`, trained with torch) on the same data,
+   kept in the work folder;
+5. silver labels: corpus sentences tagged by the teacher ensemble (CRF + teacher
+   marginals averaged);
+6. ``neural.npz`` — the shipped BiLSTM-CRF (exported to numpy), trained on ANERcorp plus a
+   fresh slice of the silver sentences every epoch (distillation: alone it scores as well
+   as the slower ensemble), with a second output head trained on AQMAR train (``aqmar``);
+   the stage runs it alone (the CRF stays for ``neural = false``).
 
 Unsupervised steps are cached in a work folder so that re-running the CRF step is quick.
 """
@@ -30,7 +36,7 @@ import click
 import numpy as np
 
 from marsad.errors import DataError
-from marsad.ner_data import read_conll
+from marsad.ner_data import Sentence, read_conll
 from marsad.ner_features import norm
 from marsad.paths import shared_data_dir, shared_label
 
@@ -43,6 +49,10 @@ DATA_DIR = PACKAGE / "data" / "ner"
 CLUSTER_SIZES = (64, 512, 2048)
 MIN_COUNT = 5
 MAX_VOCAB = 200_000
+#: The teacher ensemble that labels corpus sentences (silver data): the CRF's weight and
+#: the factor on ``O``, chosen on the dev split (the last 15 % of the ANERcorp train part).
+TEACHER_CRF_WEIGHT = 0.4
+TEACHER_O_SCALE = 0.6
 
 
 # --- gazetteer -------------------------------------------------------------------------
@@ -177,6 +187,68 @@ def build_clusters(vectors: Path, out: Path) -> int:
     return len(words)
 
 
+# --- silver labels (distillation) -------------------------------------------------------
+
+
+def corpus_sample(corpus: Path, n_sentences: int, *, seed: int = 11, min_len: int = 6,
+                  max_len: int = 60) -> list[list[str]]:
+    """Sentences (split at final punctuation, ``min_len``..``max_len`` words) of randomly
+    drawn paragraphs of the tokenised corpus."""
+    import random
+
+    rng = random.Random(seed)
+    lines = corpus.read_text("utf-8").splitlines()
+    rng.shuffle(lines)
+    sents: list[list[str]] = []
+    for line in lines:
+        cur: list[str] = []
+        for tok in line.split():
+            cur.append(tok)
+            if tok in (".", "?", "!", "؟"):
+                if min_len <= len(cur) <= max_len:
+                    sents.append(cur)
+                cur = []
+        if min_len <= len(cur) <= max_len:
+            sents.append(cur)
+        if len(sents) >= n_sentences:
+            break
+    return sents[:n_sentences]
+
+
+def silver_labels(sents: list[list[str]], crf_path: Path, teacher_path: Path,
+                  model_dir: Path, *, crf_weight: float, o_scale: float) -> list[Sentence]:
+    """Label corpus sentences with the teacher ensemble: the CRF's and a BiLSTM-CRF's
+    marginals averaged (``crf_weight``), ``O`` scaled by ``o_scale``, valid-BIO Viterbi."""
+    import pycrfsuite
+    from tqdm import tqdm
+
+    from marsad.ner_features import FeatureExtractor, Resources
+    from marsad.ner_neural import LABELS, NumpyTagger, viterbi_bio_batch
+
+    res = Resources.load(model_dir / "clusters.tsv.gz", model_dir / "gazetteer.tsv.gz")
+    fx = FeatureExtractor(res)
+    crf = pycrfsuite.Tagger()
+    crf.open(str(crf_path))
+    teacher = NumpyTagger(teacher_path, res, fx)
+    known = set(crf.labels())
+    out: list[Sentence] = []
+    for lo in tqdm(range(0, len(sents), 2000), desc="silver labels", unit="chunk"):
+        chunk = sents[lo : lo + 2000]
+        combined = []
+        for words, p_nn in zip(chunk, teacher.marginals_many(chunk), strict=True):
+            crf.set(fx.sentence(words))
+            p_crf = np.zeros((len(words), len(LABELS)))
+            for j, lab in enumerate(LABELS):
+                if lab in known:
+                    p_crf[:, j] = [crf.marginal(lab, i) for i in range(len(words))]
+            probs = crf_weight * p_crf + (1 - crf_weight) * p_nn
+            probs[:, 0] *= o_scale
+            combined.append(probs)
+        for words, path in zip(chunk, viterbi_bio_batch(combined), strict=True):
+            out.append((list(words), [LABELS[j] for j in path]))
+    return out
+
+
 # --- CRF ---------------------------------------------------------------------------------
 
 
@@ -212,20 +284,33 @@ def train_crf(train_files: list[Path], model_dir: Path, out: Path, *, c1: float,
               show_default="src/marsad/models/ner", help="Where to write the model files.")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path),
               default=Path(".work/ner"), show_default=True,
-              help="Folder for the large intermediate files (corpus, vectors).")
+              help="Folder for the large intermediate files (corpus, vectors, teacher).")
 @click.option("--c1", type=float, default=0.05, show_default=True)
 @click.option("--c2", type=float, default=0.01, show_default=True)
 @click.option("--iterations", type=int, default=200, show_default=True,
               help="L-BFGS iterations of the CRF.")
-@click.option("--epochs", type=int, default=12, show_default=True,
-              help="Epochs of the BiLSTM-CRF (0: CRF only).")
+@click.option("--teacher-epochs", type=int, default=12, show_default=True,
+              help="Epochs of the teacher BiLSTM-CRF (0: no teacher, no silver labels).")
+@click.option("--epochs", type=int, default=10, show_default=True,
+              help="Epochs of the shipped BiLSTM-CRF (0: CRF only).")
+@click.option("--average", type=int, default=3, show_default=True,
+              help="Ship the mean of the shipped BiLSTM-CRF's last N epochs' weights.")
+@click.option("--silver", type=int, default=40_000, show_default=True,
+              help="Corpus sentences labelled by the teacher ensemble (CRF + teacher).")
+@click.option("--silver-per-epoch", type=int, default=6_000, show_default=True,
+              help="Silver sentences added to each epoch of the shipped BiLSTM-CRF.")
+@click.option("--aqmar/--no-aqmar", default=True, show_default=True,
+              help="Train an `aqmar` output head on AQMAR train (shared encoder).")
 @click.option("--hidden", type=int, default=128, show_default=True,
               help="LSTM units per direction.")
 @click.option("--threads", type=int, default=1, show_default=True,
               help="torch threads for the BiLSTM (1 is fastest when the machine is busy).")
 def command(shared: Path, out: Path, work: Path, c1: float, c2: float, iterations: int,
-            epochs: int, hidden: int, threads: int) -> None:
-    """Train the NER model (gazetteer, corpus clusters, CRF, BiLSTM-CRF) into the package."""
+            teacher_epochs: int, epochs: int, average: int, silver: int, silver_per_epoch: int,
+            aqmar: bool, hidden: int, threads: int) -> None:
+    """Train the NER model (CRF, teacher, silver labels, distilled BiLSTM-CRF).
+
+    Writes the gazetteer, corpus clusters, CRF and the shipped BiLSTM-CRF into the package."""
     out.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
     stats: dict[str, object] = {}
@@ -242,18 +327,36 @@ def command(shared: Path, out: Path, work: Path, c1: float, c2: float, iteration
     stats["crf"] = train_crf([train], out, out / "crf.model", c1=c1, c2=c2,
                              iterations=iterations)
     neural = out / "neural.npz"
-    if epochs > 0:
-        from marsad.ner_features import Resources
-        from marsad.training.ner_neural import train as train_neural
+    if epochs <= 0:
+        if neural.exists():
+            neural.unlink()
+        stats["seconds"] = round(time.perf_counter() - t0, 1)
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    from marsad.ner_features import Resources
+    from marsad.training.ner_neural import train as train_neural
 
-        res = Resources.load(out / "clusters.tsv.gz", out / "gazetteer.tsv.gz")
-        result = train_neural([(read_conll(train), res)], [], res, vectors, neural,
-                              epochs=epochs, hidden=hidden, threads=threads)
-        stats["neural"] = {"epochs": epochs, "hidden": hidden,
-                           "seconds": result["history"][-1]["seconds"]}
-    elif neural.exists():
-        neural.unlink()
+    res = Resources.load(out / "clusters.tsv.gz", out / "gazetteer.tsv.gz")
+    gold = read_conll(train)
+    silver_sents: list[Sentence] = []
+    if teacher_epochs > 0 and silver > 0:
+        teacher = work / "teacher.npz"
+        result = train_neural([(gold, res)], [], res, vectors, teacher, epochs=teacher_epochs,
+                              hidden=hidden, threads=threads)
+        stats["teacher"] = {"epochs": teacher_epochs, "seconds": result["history"][-1]["seconds"]}
+        silver_sents = silver_labels(corpus_sample(corpus, silver), out / "crf.model", teacher,
+                                     out, crf_weight=TEACHER_CRF_WEIGHT,
+                                     o_scale=TEACHER_O_SCALE)
+        stats["silver"] = {"sentences": len(silver_sents),
+                           "tokens": sum(len(w) for w, _ in silver_sents)}
+    aux = []
+    if aqmar:
+        aqmar_train = shared / "ner" / "aqmar" / "topcoder_liu2019_split" / "train.txt"
+        aux.append(("aqmar", read_conll(aqmar_train)))
+    result = train_neural([(gold, res)], [], res, vectors, neural, epochs=epochs,
+                          hidden=hidden, threads=threads, silver=silver_sents,
+                          silver_per_epoch=silver_per_epoch, aux=aux, average=average)
+    stats["neural"] = {"epochs": epochs, "hidden": hidden, "heads": ["anercorp"] + [n for n, _ in aux],
+                       "seconds": result["history"][-1]["seconds"]}
     stats["seconds"] = round(time.perf_counter() - t0, 1)
     click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
-
-

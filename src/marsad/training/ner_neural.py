@@ -43,7 +43,7 @@ def build_vocab(vectors: Path, train: Sequence[Sentence]) -> tuple[Vocab, np.nda
     return Vocab(words, char_list), emb
 
 
-def _model(n_words: int, n_chars: int, emb: np.ndarray, hidden: int) -> Any:
+def _model(n_words: int, n_chars: int, emb: np.ndarray, hidden: int, n_heads: int = 1) -> Any:
     import torch
     from torch import nn
 
@@ -60,12 +60,14 @@ def _model(n_words: int, n_chars: int, emb: np.ndarray, hidden: int) -> Any:
             self.drop_in = nn.Dropout(0.5)
             self.lstm = nn.LSTM(d_in, hidden, batch_first=True, bidirectional=True)
             self.drop_out = nn.Dropout(0.3)
-            self.out = nn.Linear(2 * hidden, len(LABELS))
-            self.trans = nn.Parameter(torch.zeros(len(LABELS), len(LABELS)))
-            self.start = nn.Parameter(torch.zeros(len(LABELS)))
-            self.end = nn.Parameter(torch.zeros(len(LABELS)))
+            k = len(LABELS)
+            # one output layer and CRF per head (head 0: ANERcorp; others: auxiliary data)
+            self.outs = nn.ModuleList(nn.Linear(2 * hidden, k) for _ in range(n_heads))
+            self.trans = nn.ParameterList(nn.Parameter(torch.zeros(k, k)) for _ in range(n_heads))
+            self.start = nn.ParameterList(nn.Parameter(torch.zeros(k)) for _ in range(n_heads))
+            self.end = nn.ParameterList(nn.Parameter(torch.zeros(k)) for _ in range(n_heads))
 
-        def emissions(self, ids: Any, chars: Any, flags: Any) -> Any:
+        def emissions(self, ids: Any, chars: Any, flags: Any, head: int = 0) -> Any:
             b, t, _ = chars.shape
             ce = self.char_emb(chars.view(b * t, MAX_CHARS))  # (bt, L, 32)
             ce = nn.functional.pad(ce.transpose(1, 2), (1, 1))
@@ -78,30 +80,31 @@ def _model(n_words: int, n_chars: int, emb: np.ndarray, hidden: int) -> Any:
                            self.cl0(ids[..., 2]), self.cl1(ids[..., 3]), self.cl2(ids[..., 4]),
                            cf, flags], dim=2)
             h, _ = self.lstm(self.drop_in(x))
-            return self.out(self.drop_out(h))
+            return self.outs[head](self.drop_out(h))
 
     return Net()
 
 
-def _crf_nll(net: Any, em: Any, tags: Any, mask: Any) -> Any:
+def _crf_nll(net: Any, em: Any, tags: Any, mask: Any, head: int = 0) -> Any:
     import torch
 
+    trans, start, end = net.trans[head], net.start[head], net.end[head]
     t = em.shape[1]
     # score of the gold path
-    gold = net.start[tags[:, 0]] + em[:, 0].gather(1, tags[:, :1]).squeeze(1)
+    gold = start[tags[:, 0]] + em[:, 0].gather(1, tags[:, :1]).squeeze(1)
     for i in range(1, t):
-        step = net.trans[tags[:, i - 1], tags[:, i]] + em[:, i].gather(1, tags[:, i : i + 1]).squeeze(1)
+        step = trans[tags[:, i - 1], tags[:, i]] + em[:, i].gather(1, tags[:, i : i + 1]).squeeze(1)
         gold = gold + step * mask[:, i]
     lengths = mask.sum(1).long()
     last = tags.gather(1, (lengths - 1)[:, None]).squeeze(1)
-    gold = gold + net.end[last]
+    gold = gold + end[last]
     # partition
-    alpha = net.start[None, :] + em[:, 0]
+    alpha = start[None, :] + em[:, 0]
     for i in range(1, t):
-        nxt = torch.logsumexp(alpha[:, :, None] + net.trans[None], dim=1) + em[:, i]
+        nxt = torch.logsumexp(alpha[:, :, None] + trans[None], dim=1) + em[:, i]
         m = mask[:, i : i + 1]
         alpha = nxt * m + alpha * (1 - m)
-    z = torch.logsumexp(alpha + net.end[None], dim=1)
+    z = torch.logsumexp(alpha + end[None], dim=1)
     return (z - gold).mean()
 
 
@@ -124,13 +127,20 @@ def _batch(encoder: Encoder, sents: Sequence[Sentence]) -> tuple[Any, ...]:
     return tuple(torch.from_numpy(a) for a in (ids, chars, flags, tags, mask))
 
 
-def export(net: Any, vocab: Vocab, emb: np.ndarray, out: Path) -> None:
-    """Write the weights the numpy tagger reads (word vectors as int8 + row scales)."""
+def export(net: Any, vocab: Vocab, emb: np.ndarray, out: Path,
+           head_names: Sequence[str] = ()) -> None:
+    """Write the weights the numpy tagger reads (word vectors as int8 + row scales); the
+    first head's output layer and CRF under plain names, the others' prefixed by their
+    names (``aqmar_out_w`` ...)."""
     sd = {k: v.detach().cpu().numpy().astype(np.float32) for k, v in net.state_dict().items()}
+    heads: dict[str, np.ndarray] = {}
+    for k, name in enumerate(head_names, 1):
+        heads.update({f"{name}_out_w": sd[f"outs.{k}.weight"], f"{name}_out_b": sd[f"outs.{k}.bias"],
+                      f"{name}_crf_trans": sd[f"trans.{k}"], f"{name}_crf_start": sd[f"start.{k}"],
+                      f"{name}_crf_end": sd[f"end.{k}"]})
     scale = np.maximum(np.abs(emb).max(axis=1), 1e-8) / 127.0
     q = np.round(emb / scale[:, None]).astype(np.int8)
-    np.savez_compressed(
-        out,
+    arrays: dict[str, np.ndarray] = dict(
         word_emb_q=q, word_emb_scale=scale.astype(np.float32),
         cl0=sd["cl0.weight"], cl1=sd["cl1.weight"], cl2=sd["cl2.weight"],
         char_emb=sd["char_emb.weight"], char_conv_w=sd["char_conv.weight"],
@@ -139,18 +149,31 @@ def export(net: Any, vocab: Vocab, emb: np.ndarray, out: Path) -> None:
         lstm_f_bih=sd["lstm.bias_ih_l0"], lstm_f_bhh=sd["lstm.bias_hh_l0"],
         lstm_b_wih=sd["lstm.weight_ih_l0_reverse"], lstm_b_whh=sd["lstm.weight_hh_l0_reverse"],
         lstm_b_bih=sd["lstm.bias_ih_l0_reverse"], lstm_b_bhh=sd["lstm.bias_hh_l0_reverse"],
-        out_w=sd["out.weight"], out_b=sd["out.bias"],
-        crf_trans=sd["trans"], crf_start=sd["start"], crf_end=sd["end"],
+        out_w=sd["outs.0.weight"], out_b=sd["outs.0.bias"],
+        crf_trans=sd["trans.0"], crf_start=sd["start.0"], crf_end=sd["end.0"],
         vocab_words=np.array(vocab.words), vocab_chars=np.array(vocab.chars),
+        head_names=np.array(list(head_names), dtype=str), **heads,
     )
+    np.savez_compressed(out, **arrays)  # type: ignore[arg-type]
 
 
 def train(groups: Sequence[tuple[Sequence[Sentence], Resources]], dev_sents: Sequence[Sentence],
           dev_resources: Resources, vectors: Path, out: Path, *, epochs: int = 25,
           hidden: int = 128, seed: int = 7, lr: float = 2e-3, batch_size: int = 16,
-          threads: int = 1) -> dict[str, Any]:
+          threads: int = 1, silver: Sequence[Sentence] = (),
+          silver_per_epoch: int = 0,
+          aux: Sequence[tuple[str, Sequence[Sentence]]] = (),
+          average: int = 1) -> dict[str, Any]:
     """Train on groups of sentences, each encoded with its own resources (the jackknifed
-    corpus lexicons); keep the epoch with the best dev F1 (the last if no dev); export."""
+    corpus lexicons); keep the epoch with the best dev F1 (the last if no dev); export.
+
+    ``silver``: machine-labelled sentences (the teacher's output on corpus text, see
+    :func:`marsad.training.ner.silver_labels`), of which each epoch adds the next
+    ``silver_per_epoch`` (encoded with the first group's resources) to the gold batches.
+    ``aux``: other labelled data sets (name, sentences), each trained through its own
+    output layer and CRF on the shared encoder (multi-task), exported as named heads.
+    ``average`` > 1: export the mean of the last ``average`` epochs' weights instead (its
+    dev F1 is reported as ``average_dev_f1``)."""
     import torch
 
     torch.manual_seed(seed)
@@ -159,26 +182,39 @@ def train(groups: Sequence[tuple[Sequence[Sentence], Resources]], dev_sents: Seq
     all_sents = [s for sents, _ in groups for s in sents]
     vocab, emb = build_vocab(vectors, all_sents)
     encoders = [Encoder(vocab, res) for _, res in groups]
-    net = _model(len(vocab.words), len(vocab.chars), emb, hidden)
+    net = _model(len(vocab.words), len(vocab.chars), emb, hidden, 1 + len(aux))
+    head_names = [name for name, _ in aux]
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=lr)
     best_f1, best_state, history = -1.0, None, []
     t0 = time.perf_counter()
+    silver_pos = 0
+    snapshots: list[dict[str, Any]] = []
     from tqdm import tqdm
 
     for epoch in tqdm(range(epochs), desc="BiLSTM-CRF epochs", unit="epoch"):
         net.train()
-        batches: list[tuple[Encoder, list[Sentence]]] = []
+        batches: list[tuple[Encoder, list[Sentence], int]] = []
         for (sents, _), encoder in zip(groups, encoders, strict=True):
             order = list(sents)
             random.shuffle(order)
             order.sort(key=lambda s: len(s[0]) // 8 + random.random())
-            batches.extend((encoder, order[i : i + batch_size])
+            batches.extend((encoder, order[i : i + batch_size], 0)
                            for i in range(0, len(order), batch_size))
+        for head, (_name, sents) in enumerate(aux, 1):
+            order = sorted(sents, key=lambda s: len(s[0]) // 8 + random.random())
+            batches.extend((encoders[0], order[i : i + batch_size], head)
+                           for i in range(0, len(order), batch_size))
+        if silver and silver_per_epoch:
+            extra = [silver[(silver_pos + i) % len(silver)] for i in range(silver_per_epoch)]
+            silver_pos += silver_per_epoch
+            extra.sort(key=lambda s: len(s[0]) // 8 + random.random())
+            batches.extend((encoders[0], extra[i : i + batch_size], 0)
+                           for i in range(0, len(extra), batch_size))
         random.shuffle(batches)
         total = 0.0
-        for encoder, batch in batches:
+        for encoder, batch, head in batches:
             ids, chars, flags, tags, mask = _batch(encoder, batch)
-            loss = _crf_nll(net, net.emissions(ids, chars, flags), tags, mask)
+            loss = _crf_nll(net, net.emissions(ids, chars, flags, head), tags, mask, head)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
@@ -190,7 +226,7 @@ def train(groups: Sequence[tuple[Sequence[Sentence], Resources]], dev_sents: Seq
                                  "seconds": round(time.perf_counter() - t0)}
         if dev_sents:
             net.eval()
-            export(net, vocab, emb, out)
+            export(net, vocab, emb, out, head_names)
             tagger = NumpyTagger(out, dev_resources)
             pred = [lab for lab, _ in tagger.tag_many([w for w, _ in dev_sents])]
             f1 = score([t for _, t in dev_sents], pred)["micro"]["f1"]
@@ -200,7 +236,19 @@ def train(groups: Sequence[tuple[Sequence[Sentence], Resources]], dev_sents: Seq
                 best_state = {k: v.clone() for k, v in net.state_dict().items()}
         history.append(entry)
         log.info("epoch %s", entry)
-    if best_state is not None:
+        if epoch >= epochs - average:
+            snapshots.append({k: v.detach().clone() for k, v in net.state_dict().items()})
+    result: dict[str, Any] = {"history": history, "best_dev_f1": best_f1}
+    if average > 1:
+        net.load_state_dict({k: sum(snap[k] for snap in snapshots) / len(snapshots)
+                             for k in snapshots[0]})
+        if dev_sents:
+            net.eval()
+            export(net, vocab, emb, out, head_names)
+            tagger = NumpyTagger(out, dev_resources)
+            pred = [lab for lab, _ in tagger.tag_many([w for w, _ in dev_sents])]
+            result["average_dev_f1"] = score([t for _, t in dev_sents], pred)["micro"]["f1"]
+    elif best_state is not None:
         net.load_state_dict(best_state)
-    export(net, vocab, emb, out)
-    return {"history": history, "best_dev_f1": best_f1}
+    export(net, vocab, emb, out, head_names)
+    return result
