@@ -308,3 +308,25 @@ def test_a_full_disk_stops_ingest_with_one_line_and_keeps_committed_batches(
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 20
+
+
+def test_a_file_of_many_bad_rows_is_counted_whole_with_bounded_messages(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from marsad.ingest import MAX_ERRORS
+
+    src = tmp_path / "bad.jsonl"
+    src.write_text("{oops\n" * (MAX_ERRORS + 500) + '{"text": "خبر عن ليبيا"}\n', encoding="utf-8")
+    code = main(["ingest", str(src), "--db", str(tmp_path / "b.db"), "--stages", "sentences",
+                 "--quiet"])
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert code == 3 and report["added"] == 1
+    assert report["skipped"] == {"invalid_json": MAX_ERRORS + 500}
+    assert len(report["errors"]) == 20
+    assert len(captured.err.splitlines()) < 30  # 20 lines, "more problems", the summary
+    from marsad.ingest import IngestReport
+
+    kept = IngestReport()
+    for _ in range(MAX_ERRORS + 5):
+        kept.note_problem("x.csv:2: the text is empty", "empty")
+    assert len(kept.errors) == MAX_ERRORS and kept.skipped == {"empty": MAX_ERRORS + 5}

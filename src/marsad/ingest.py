@@ -147,6 +147,11 @@ _DATA_ERRORS: tuple[type[Exception], ...] = (
     sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError)
 
 
+#: Error messages an :class:`IngestReport` keeps (a file of a million bad rows must not
+#: fill memory with messages; the counts by reason are complete).
+MAX_ERRORS = 1000
+
+
 @dataclass
 class IngestReport:
     """What an ingest run did."""
@@ -181,7 +186,12 @@ class IngestReport:
             self.count_skip(reason)
         else:
             self.warnings[reason] = self.warnings.get(reason, 0) + 1
-        self.errors.append(message)
+        self.add_error(message)
+
+    def add_error(self, message: str) -> None:
+        """Keep an error message (the first :data:`MAX_ERRORS`; all are counted)."""
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(message)
 
     def summary(self) -> str:
         """One line: how many articles were stored, skipped (by reason) and repeated."""
@@ -372,7 +382,7 @@ def _record_failure(report: IngestReport, origin: str, doc: Document, exc: Excep
             "too_large" if isinstance(exc, InputError) else "stage_error")
     report.count_skip(reason)
     message = f"{origin}: {doc.id}: {exc if isinstance(exc, MarsadError) else repr(exc)}"
-    report.errors.append(message)
+    report.add_error(message)
     if report.failed <= 10:
         log.warning("%s", message)
     elif report.failed == 11:
