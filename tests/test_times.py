@@ -311,3 +311,15 @@ def test_time_for_span_does_not_reach_into_a_contrastive_clause() -> None:
     assert time_for_span(doc, call, call + 4) is None
     found = time_for_span(doc, session, session + 5)
     assert found is not None and found.text == "الأسبوع المقبل"
+
+
+@pytest.mark.parametrize("ref", [date(9999, 12, 31), date(1, 1, 1)])
+@pytest.mark.parametrize("text", ["قصف الجيش المدينة أمس الاثنين.", "يصل الوفد غدا.",
+                                  "اجتمعوا الأسبوع الماضي.", "يلتقون الأسبوع المقبل.",
+                                  "وقع ذلك في 1 محرم 9999 هـ.", "أول أمس"])
+def test_times_article_dates_at_the_ends_of_the_calendar_never_raise(ref: date, text: str) -> None:
+    found = find_times(text, ref)
+    for t in found:
+        assert text[t.start:t.end] == t.text
+    # what can be resolved inside the calendar still is
+    assert find_times("أمس", date(1, 1, 2))[0].value == "0001-01-01"

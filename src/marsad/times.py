@@ -156,13 +156,19 @@ def find_times(
     resolved = []
     for c in chosen:
         ctx.wrapper = wrapper_word(norm, c.start)
-        r = resolve(c, ctx, ref, lx)
+        try:
+            r = resolve(c, ctx, ref, lx)
+        except (OverflowError, ValueError):
+            continue  # arithmetic beyond the calendar (an article dated 0001 or 9999)
         if r is None:
             continue
         resolved.append(r)
         if r.period is not None and (c.match.groupdict().get("year") or c.rule in EXPLICIT_YEAR):
             ctx.last_year = r.period.end.year
-    resolved = compose(merge_anchored(resolved, norm), norm, ref)
+    try:
+        resolved = compose(merge_anchored(resolved, norm), norm, ref)
+    except (OverflowError, ValueError):
+        pass  # composition beyond the calendar: keep the expressions uncomposed
     out = []
     for r in resolved:
         o_start, o_end = _to_original(offsets, r.start, r.end)

@@ -267,7 +267,8 @@ def _tabular_from_gregorian(d: date) -> tuple[int, int, int]:
     jdn = d.toordinal() + 1721425
     year = (30 * (jdn - _EPOCH) + 10646) // 10631
     start_year = _tabular_to_gregorian(year, 1, 1)
-    assert start_year is not None
+    if start_year is None:
+        raise ValueError(f"no Hijri date for {d.isoformat()} in the Gregorian range")
     month = 12
     for m in range(1, 13):
         first = _tabular_to_gregorian(year, m + 1, 1) if m < 12 else _tabular_to_gregorian(year + 1, 1, 1)
@@ -275,5 +276,6 @@ def _tabular_from_gregorian(d: date) -> tuple[int, int, int]:
             month = m
             break
     first_of_month = _tabular_to_gregorian(year, month, 1)
-    assert first_of_month is not None
+    if first_of_month is None:
+        raise ValueError(f"no Hijri date for {d.isoformat()} in the Gregorian range")
     return year, month, (d - first_of_month).days + 1
