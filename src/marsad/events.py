@@ -1561,15 +1561,36 @@ def _context_stems() -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+@lru_cache(maxsize=1)
+def _context_index() -> tuple[dict[str, frozenset[str]], tuple[int, ...]]:
+    """The context stems by stem, and their lengths (ascending)."""
+    by_stem: dict[str, set[str]] = {}
+    for stem, context in _context_stems():
+        by_stem.setdefault(stem, set()).add(context)
+    lengths = tuple(sorted({len(stem) for stem in by_stem}))
+    return {stem: frozenset(c) for stem, c in by_stem.items()}, lengths
+
+
+@lru_cache(maxsize=65536)
+def _word_contexts(form: str, key: str) -> frozenset[str]:
+    """Contexts of the stems that begin the word's stripped form or its key."""
+    index, lengths = _context_index()
+    found: set[str] = set()
+    for text in (form, key) if form != key else (form,):
+        for n in lengths:
+            if n > len(text):
+                break
+            contexts = index.get(text[:n])
+            if contexts:
+                found |= contexts
+    return frozenset(found)
+
+
 def _clause_contexts(words: Sequence[Word], lo: int, hi: int) -> set[str]:
     """Contexts given by the words of a clause («حفظ السلام» → peacekeeping)."""
     found: set[str] = set()
-    stems = _context_stems()
     for w in words[lo:hi]:
-        form = w.variants[-1][0]
-        for stem, context in stems:
-            if form.startswith(stem) or w.key.startswith(stem):
-                found.add(context)
+        found |= _word_contexts(w.variants[-1][0], w.key)
     return found
 
 

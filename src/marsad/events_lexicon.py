@@ -165,6 +165,9 @@ class TriggerLexicon:
     def __init__(self, entries: Sequence[TriggerEntry]) -> None:
         self.entries = tuple(entries)
         self._index: dict[str, list[tuple[TriggerEntry, bool]]] = {}
+        #: first-slot readings of each word's variants (words repeat across a corpus)
+        self._first_cache: dict[tuple[tuple[str, str], ...],
+                                tuple[tuple[TriggerEntry, str, str], ...]] = {}
         for entry in self.entries:
             for form, plus in entry.slots[0]:
                 self._index.setdefault(form, []).append((entry, plus))
@@ -182,10 +185,21 @@ class TriggerLexicon:
                     return True
         return False
 
-    def _first(self, word: Word) -> list[tuple[TriggerEntry, str, str]]:
+    def _first(self, word: Word) -> tuple[tuple[TriggerEntry, str, str], ...]:
+        """The entries whose first slot the word can fill: (entry, proclitics, suffix)."""
+        cached = self._first_cache.get(word.variants)
+        if cached is None:
+            cached = tuple(self._first_readings(word.variants))
+            if len(self._first_cache) >= 200_000:
+                self._first_cache.clear()
+            self._first_cache[word.variants] = cached
+        return cached
+
+    def _first_readings(self, variants: tuple[tuple[str, str], ...]
+                        ) -> list[tuple[TriggerEntry, str, str]]:
         found: list[tuple[TriggerEntry, str, str]] = []
         seen: set[int] = set()
-        for form, pre in word.variants:
+        for form, pre in variants:
             for size in range(min(_MAX_SUFFIX, len(form) - 2) + 1):
                 suffix = form[len(form) - size:] if size else ""
                 if suffix not in _SUFFIX_SET:

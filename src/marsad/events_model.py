@@ -100,17 +100,21 @@ def sentence_features(words: Sequence[Word], matches: Sequence[TriggerMatch]) ->
     return SentenceFeatures(sorted({_h(f) for f in feats}), words)
 
 
+@lru_cache(maxsize=200_000)
+def _word_grams(key: str) -> tuple[int, ...]:
+    """Hashed character n-grams of one normalised word, padded with spaces."""
+    padded = " " + key + " "
+    return tuple(zlib.crc32(padded[i: i + n].encode("utf-8")) % CHAR_DIM
+                 for n in CHAR_NGRAMS for i in range(len(padded) - n + 1))
+
+
 def char_counts(words: Sequence[Word]) -> tuple[np.ndarray, np.ndarray]:
     """Hashed character n-grams of the normalised words (each padded with spaces):
     bucket indices and sublinear term frequencies ``1 + log(tf)``."""
     counts: Counter[int] = Counter()
     for w in words:
-        if w.is_punct:
-            continue
-        padded = " " + w.key + " "
-        for n in CHAR_NGRAMS:
-            for i in range(len(padded) - n + 1):
-                counts[zlib.crc32(padded[i: i + n].encode("utf-8")) % CHAR_DIM] += 1
+        if not w.is_punct:
+            counts.update(_word_grams(w.key))
     index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
     tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64,
                      count=len(counts))
