@@ -36,18 +36,19 @@ def test_events_eval_gsr_heldout_minimum() -> None:
 
 def test_events_eval_spans_minimum(full_all) -> None:  # type: ignore[no-untyped-def]
     report = evaluate_spans(GSR / "assault_spans.json", runner=full_all)
-    assert report["source_f1"] >= 0.58
-    assert report["target_f1"] >= 0.44
+    assert report["source_f1"] >= 0.72
+    assert report["target_f1"] >= 0.62
+    assert report["verb_f1"] >= 0.63
 
 
 def test_events_eval_gold_minimum() -> None:
     report = evaluate_gold(default_gold())
     assert report["sentences"] >= 400
     assert len(report["per_type"]) == 16
-    assert report["micro"]["f1"] >= 0.58
+    assert report["micro"]["f1"] >= 0.6
     assert report["per_type"]["ASSAULT"]["precision"] >= 0.8
     assert report["per_type"]["ASSAULT"]["recall"] >= 0.42
-    assert report["per_type"]["PROTEST"]["recall"] >= 0.8
+    assert report["per_type"]["PROTEST"]["recall"] >= 0.9
 
 
 def test_events_model_two_parts_and_calibration() -> None:
