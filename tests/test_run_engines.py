@@ -26,7 +26,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(corpus: Path, out: Path, engine: str, *, workers: int = 1, **kw: Any) -> Any:
-    options = {"processes": False} if engine == "dask" else {}
+    options: dict[str, Any] = {"processes": False} if engine == "dask" else {}
+    if "recycle_after" in kw:
+        options["recycle_after"] = kw.pop("recycle_after")
     runner = open_engine(engine, PipelineSpec(), workers=workers, **options)
     try:
         return run_corpus(iter_documents([str(corpus)]), ParquetSink(out), runner,
@@ -76,7 +78,7 @@ def test_run_dask_engine_on_a_scheduler_address(corpus: Path, local_out: Path,
 
 
 def test_run_local_two_workers_identical(corpus: Path, local_out: Path, tmp_path: Path) -> None:
-    _run(corpus, tmp_path / "two", "local", workers=2)
+    _run(corpus, tmp_path / "two", "local", workers=2, recycle_after=2)  # workers replaced
     assert _tables(tmp_path / "two") == _tables(local_out)
 
 

@@ -42,7 +42,7 @@ from typing import Any
 
 from marsad.store.textkey import text_key
 
-__all__ = ["CLUSTER_COLUMNS", "MEMBER_COLUMNS", "DedupeConfig", "DedupeResult", "Match",
+__all__ = ["CLUSTER_COLUMNS", "DEDUPE_COLUMNS", "MEMBER_COLUMNS", "DedupeConfig", "DedupeResult", "Match",
            "Mention", "compare", "dedupe_rows"]
 
 CLUSTER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -58,6 +58,16 @@ CLUSTER_COLUMNS: tuple[tuple[str, str], ...] = (
 MEMBER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("event_id", "string"), ("cluster_id", "string"), ("doc_id", "string"),
     ("source", "string"), ("is_first", "bool"),
+)
+
+#: The ``events`` columns deduplication reads (a sink need load no others).
+DEDUPE_COLUMNS: tuple[str, ...] = (
+    "event_id", "doc_id", "type", "negated", "hypothetical", "date_start", "date_end",
+    "article_date", "article_source", "location_text", "location_name", "location_country",
+    "location_admin1", "location_geonames_id", "location_lat", "location_lon",
+    "location_precision", "source_text", "source_name", "source_kb_id", "source_code",
+    "source_country", "target_text", "target_name", "target_kb_id", "target_code",
+    "target_country", "fatalities", "evidence_text",
 )
 
 _COARSE = {"country", "admin1", "province", "state", "region", "area", "admin2", "district"}

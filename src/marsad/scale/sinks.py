@@ -176,10 +176,14 @@ class ParquetSink:
         return n_events
 
     def iter_event_rows(self) -> Iterator[dict[str, Any]]:
+        """Every event written, with the columns deduplication reads."""
         import pyarrow.parquet as pq
 
+        from marsad.dedupe import DEDUPE_COLUMNS
+
         for path in sorted((self.root / "events").glob("month=*/part-*.parquet")):
-            yield from pq.read_table(path, schema=self._event_schema).to_pylist()
+            yield from pq.read_table(path, schema=self._event_schema,
+                                     columns=list(DEDUPE_COLUMNS)).to_pylist()
 
     def write_clusters(self, clusters: list[dict[str, Any]], members: list[dict[str, Any]]) -> None:
         from marsad.dedupe import CLUSTER_COLUMNS, MEMBER_COLUMNS
