@@ -15,17 +15,12 @@ text, and no request may leave 127.0.0.1.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
+from _browser_fixtures import chromium, running_server
 from marsad.doc import (
     ActorMention,
     Document,
@@ -39,10 +34,6 @@ from marsad.doc import (
 from marsad.store import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = os.environ.get("MARSAD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 SCRIPT = "<script>window.__pwned='script';alert(1)</script>"
 IMG = "<img src=x onerror=\"window.__pwned='img';alert(2)\">"
@@ -93,12 +84,6 @@ def hostile_doc(n: int) -> Document:
         actors=(actor,), places=(place, benghazi), events=(assault, protest))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from marsad.ingest import content_hash
@@ -111,42 +96,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             store.add_document(doc, content_hash=content_hash(doc))
     config = root / "text-only.toml"  # the extract page runs a light pipeline
     config.write_text('[pipeline]\nstages = ["sentences", "tokens"]\n', encoding="utf-8")
-    port = _free_port()
-    exe = Path(sys.executable).parent / "marsad"
     env = {k: v for k, v in os.environ.items() if k != "MARSAD_API_TOKEN"}
-    proc = subprocess.Popen([str(exe), "--config", str(config), "serve", "--db", str(db),
-                             "--port", str(port), "--log-level", "warning"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/api/stats", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("marsad serve did not start: "
-                                   + proc.stderr.read().decode(errors="replace")) from None
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_server(db, before=("--config", str(config)), env=env) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 #: Executable leftovers of a payload anywhere in the DOM.
