@@ -241,20 +241,25 @@ def doc_id_for(text: str) -> str:
 
 
 _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+#: day first, as Arabic news sites and the shared corpus write it: ``15/03/2017``
+_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
 _RFC2822 = re.compile(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}")
 
 
 def parse_date(value: Any) -> str | None:
-    """An ISO ``YYYY-MM-DD`` from a date-like value (``2015-07-21 02:51:32``, or an RSS
-    date such as ``Tue, 22 May 2018 10:00:00 GMT``), or None."""
+    """An ISO ``YYYY-MM-DD`` from a date-like value (``2015-07-21 02:51:32``, day-first
+    ``15/03/2017``, or an RSS date such as ``Tue, 22 May 2018 10:00:00 GMT``), or None."""
     if value is None or value == "" or isinstance(value, bool | dict | list):
         return None
     import datetime as _dt
 
     text = str(value)
     m = _DATE.match(text)
+    dmy = _DMY.match(text)
     if m:
         year, month, day = (int(g) for g in m.groups())
+    elif dmy:
+        day, month, year = (int(g) for g in dmy.groups())
     elif _RFC2822.match(text):
         from email.utils import parsedate
 
