@@ -119,7 +119,7 @@ def test_cli_missing_file_and_directory(tmp_path: Path, run: Run) -> None:
     assert_one_line_error(code, err, "directory")
 
 
-@pytest.mark.parametrize("date", ["2018-13-40", "22/05/2018", "yesterday", "2018-05-2"])
+@pytest.mark.parametrize("date", ["2018-13-40", "31/02/2018", "yesterday", "2018-05-2"])
 def test_cli_bad_date(tmp_path: Path, date: str, run: Run) -> None:
     path = write(tmp_path, "a.txt", ARTICLE.encode())
     call = marsad if date == "yesterday" else run
