@@ -177,3 +177,13 @@ def test_run_cli_missing_input_and_foreign_folder(tmp_path: Path,
     src = write_corpus(tmp_path / "c.jsonl")
     assert main(["run", str(src), "--out", str(foreign), "--quiet"]) != 0
     assert "not a marsad run output" in capsys.readouterr().err
+
+
+def test_dask_workers_are_restarted_on_a_lifetime_when_there_are_several() -> None:
+    from marsad.scale.engines import WORKER_LIFETIME, lifetime_config
+
+    config = lifetime_config(WORKER_LIFETIME, 2)
+    assert config["distributed.worker.lifetime.duration"] == f"{WORKER_LIFETIME}s"
+    assert config["distributed.worker.lifetime.restart"] is True
+    assert lifetime_config(WORKER_LIFETIME, 1) == {}  # nobody to hand a running batch to
+    assert lifetime_config(None, 4) == {}
