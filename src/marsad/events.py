@@ -78,6 +78,10 @@ _AFFILIATED = frozenset(match_key(w) for w in (
     "تابعة", "التابعة", "تابع", "التابع", "تابعين", "التابعين", "تابعون", "التابعون",
     "موالية", "الموالية", "موالين", "الموالين", "الموالي"))
 _TARGET_PREPS = ("على", "علي", "ضد", "مع", "بحق")
+#: Cue sets whose words never head a target phrase («قال», «الذي», «أمس», «عدد من»).
+_NOT_HEAD_CUES = ("speech", "complementizer", "relative", "boundary", "not_agent", "time_word",
+                  "quantity_filler", "quantity", "negator", "kana", "exposed", "survived",
+                  "executor", "passing", "causative")
 _AT_LEAST = re.compile(r"\s+(?:على|علي)\s+ال[أاإ]قل\b.*$", re.S)
 
 
@@ -121,6 +125,7 @@ class _Context:
     generic_actor: Callable[..., Any] | None
     time_for_span: Callable[..., Any] | None
     trigger_words: frozenset[int] = frozenset()
+    trigger_slots: frozenset[int] = frozenset()
 
 
 class EventCoder:
@@ -180,6 +185,8 @@ class EventCoder:
         if not matches:
             return []
         ctx.trigger_words = frozenset(m.first for m in matches)
+        ctx.trigger_slots = frozenset(k for m in matches if m.entry.type == "ASSAULT"
+                                      for k in m.slots_at)
         p_assault = None
         if any(m.entry.type == "ASSAULT" for m in matches):
             p_assault = self.sentence_probability(words, matches)
@@ -305,7 +312,8 @@ class EventCoder:
         for trig in cand.triggers:
             start = min(start, words[trig.first].start)
             end = max(end, words[trig.last].end)
-        trigger_text = " ".join(words[k].text for t in cand.triggers for k in t.slots_at)
+        heads = _head_triggers(words, cand, self.cues) if cand.type == "ASSAULT" else cand.triggers
+        trigger_text = " ".join(words[k].text for t in heads for k in t.slots_at)
         date, precision = self._date(ctx, start, end)
         location = self._location(ctx, cand, lo, hi, source, target)
         if location is not None and location.country:
@@ -390,8 +398,13 @@ class EventCoder:
         """Source and target actors, and a speaker when the trigger follows a speech verb
         whose subject did the act («كشفت القوات ... إطلاق عملية»)."""
         source, target, speaker = self._find_arguments(ctx, cand, lo, hi, prev_source)
+        if cand.type == "ASSAULT":
+            target = self._assault_target(ctx, cand, target, hi)
         if target is not None and cand.type == "ASSAULT":
             target = self._extend_target(ctx, target, hi)
+            target = self._lam_genitive(ctx, target, hi)
+            target = self._nisba_tail(ctx, target, hi)
+            target = self._head_nouns(ctx, target, lo, source)
         if source is not None and not self._plausible_agent(ctx, source):
             source = None
         if source is not None and target is not None \
@@ -576,6 +589,142 @@ class EventCoder:
             and not any(e.start <= w.start < e.end for e in ctx.doc.entities) \
             and not any(a.start <= w.start < a.end and a.kb_id for a in ctx.actors)
 
+    def _assault_target(self, ctx: _Context, cand: _Candidate, target: EventActor | None,
+                        hi: int) -> EventActor | None:
+        """An ASSAULT target that is the weapon or the attacker («فجر انتحاري سيارة
+        مفخخة», «قتلوا في هجوم انتحاري»: an attack word of the sentence), a time word or a
+        bare pronoun is no target; «لدى / عند / أثناء مرور دورية» names what the blast hit."""
+        if target is not None and (self._attack_word(ctx, target) or self._not_target(ctx, target)):
+            target = None
+        passing = self._passing(ctx, cand, hi)
+        return passing if passing is not None else target
+
+    def _attack_word(self, ctx: _Context, actor: EventActor) -> bool:
+        """True when the phrase starts with an ASSAULT trigger word (a weapon, a bomber) or
+        names a device by its adjective («سيارة مفخخة», «مفخخة»)."""
+        k = self._word_at(ctx, actor.start)
+        if k is None or actor.kb_id:
+            return False
+        words = ctx.words
+        return k in ctx.trigger_slots or any(
+            ctx.cues.has("weapon_adjective", words[j].variants[-1][0])
+            or ctx.cues.has("weapon_adjective", words[j].key)
+            for j in range(k, min(len(words), k + 2)) if words[j].start < (actor.end or 0))
+
+    def _not_target(self, ctx: _Context, actor: EventActor) -> bool:
+        """True for a phrase that names nobody: a time expression, a pronoun or auxiliary
+        («التاسعة صباحا», «فيه», «كان»)."""
+        k = self._word_at(ctx, actor.start)
+        if k is None or actor.kb_id:
+            return False
+        w = ctx.words[k]
+        return self._in_time(ctx, k) or ctx.cues.has("not_agent", w.key) \
+            or ctx.cues.has("time_word", w.key)
+
+    @staticmethod
+    def _word_at(ctx: _Context, char: int | None) -> int | None:
+        """The index of the word starting the span at offset ``char``."""
+        if char is None:
+            return None
+        return next((i for i, w in enumerate(ctx.words) if w.start <= char < w.end), None)
+
+    def _passing(self, ctx: _Context, cand: _Candidate, hi: int) -> EventActor | None:
+        """«انفجرت عبوة لدى مرور دورية للشرطة»: the one passing by is the target (not a
+        possessed noun, «مرور موكبه», whose owner is named elsewhere)."""
+        words, cues = ctx.words, ctx.cues
+        end = min(len(words), hi + 8)
+        for k in range(cand.first + 1, end - 1):
+            if not cues.has("passing", words[k].key) or k == 0 \
+                    or not cues.has("preposition", words[k - 1].key):
+                continue
+            w = words[k + 1]
+            if _has_possessive(w):
+                return None
+            # one noun, or a noun and its definite genitive («دورية الشرطة»): an
+            # indefinite word after it may be a verb («دورية تقدم عناصرها»)
+            size = 2 if k + 2 < end and is_definite(words[k + 2]) else 1
+            np_ = noun_phrase(words, k + 1, end, cues, max_words=size)
+            return self._actor(ctx, np_) if np_ and self._plausible_np(ctx, np_) else None
+        return None
+
+    def _head_nouns(self, ctx: _Context, target: EventActor, lo: int,
+                    source: EventActor | None) -> EventActor:
+        """The target with the head nouns whose genitive it is («عناصر الجيش», «رئيس تيمور
+        الشرقية», «مقر حاكم كابل», «دورية للشرطة») or whose adjective it is («مصنع
+        عسكري»): up to two indefinite nouns right before a definite, named, ل-genitive or
+        nisba phrase (codes stay those of the phrase)."""
+        words, cues = ctx.words, ctx.cues
+        k = self._word_at(ctx, target.start)
+        if k is None or target.start is None:
+            return target
+        first = words[k]
+        named = target.kb_id is not None or self._is_place(ctx, target) or any(
+            e.start == first.start for e in ctx.doc.entities)
+        if not (is_definite(first) or named or is_nisba(first) or first.key.startswith("لل")):
+            return target
+        floor = max(lo, 0)
+        if source is not None and source.end is not None and source.end <= first.start:
+            floor = max(floor, (self._word_at(ctx, source.end - 1) or -1) + 1)
+        j = k
+        while j - 1 >= floor and k - j < 2:
+            w = words[j - 1]
+            if w.is_punct or is_prep_phrase(w, cues) or is_definite(w) or _bl_proclitic(w) \
+                    or (j - 1) in ctx.trigger_slots or parse_number(words, j - 1) is not None \
+                    or w.key.startswith("و") or self._in_time(ctx, j - 1) \
+                    or any(cues.has(c, w.key) for c in _NOT_HEAD_CUES) \
+                    or (is_nisba(first) and not is_definite(first) and j < k):
+                break
+            j -= 1
+        if j == k:
+            return target
+        start = words[j].start
+        return dataclasses.replace(target, text=ctx.doc.text[start:target.end or words[k].end],
+                                   start=start)
+
+    def _nisba_tail(self, ctx: _Context, target: EventActor, hi: int) -> EventActor:
+        """The target with the nisba adjectives right after it («متطوعا مسيحيا», «القوات
+        الأجنبية»), up to a preposition, a conjunction or a trigger."""
+        words = ctx.words
+        if target.end is None or target.start is None or self._is_place(ctx, target):
+            return target
+        j = self._word_at(ctx, target.end - 1)
+        if j is None:
+            return target
+        end = j
+        while end + 1 < hi and end - j < 2:
+            w = words[end + 1]
+            if not is_nisba(w) or w.is_punct or is_prep_phrase(w, ctx.cues) \
+                    or (end + 1) in ctx.trigger_words or w.key.startswith("و") \
+                    or is_definite(w) != is_definite(words[end]) \
+                    or any(p.start <= w.start < p.end for p in ctx.places):
+                break
+            end += 1
+        if end == j:
+            return target
+        return dataclasses.replace(target, text=ctx.doc.text[target.start:words[end].end],
+                                   end=words[end].end)
+
+    def _lam_genitive(self, ctx: _Context, target: EventActor, hi: int) -> EventActor:
+        """«دورية للشرطة», «تجمع للمواطنين الفلسطينيين», «مقرا لمغاوير الشرطة»: an
+        indefinite head noun followed by a ل-phrase (possession) takes it in."""
+        words, cues = ctx.words, ctx.cues
+        if target.end is None or target.start is None or self._is_place(ctx, target):
+            return target
+        last = self._word_at(ctx, target.end - 1)
+        if last is None or last + 1 >= hi or is_definite(words[last]):
+            return target
+        nxt = words[last + 1]
+        if not (nxt.key.startswith("لل") or (nxt.key[:1] == "ل" and any(
+                a.start > nxt.start and a.start < nxt.end for a in ctx.actors))) \
+                or len(nxt.key) < 4 or (last + 1) in ctx.trigger_words:
+            return target
+        np_ = noun_phrase(words, last + 1, hi, cues, max_words=3, allow_prep_first=True)
+        if np_ is None:
+            return target
+        end = words[np_[1] - 1].end
+        mention = next((a for a in ctx.actors if nxt.start <= a.start < end), None)
+        return self._widen(ctx, target, max(end, mention.end if mention else end), mention)
+
     def _extend_target(self, ctx: _Context, target: EventActor, hi: int) -> EventActor:
         """The target phrase with what names it further: a person's name after a title
         («رجل الدين الشيعي هشام سيموري»), or an organisation after «من / في»
@@ -593,7 +742,8 @@ class EventCoder:
         if words[k].key in ("من", "في") and k + 1 < hi:
             nxt = words[k + 1]
             mention = ends.get(nxt.start)
-            if mention is not None and nxt.start not in places and mention.kb_id is not None \
+            if mention is not None and nxt.start not in places \
+                    and (mention.kb_id is not None or mention.sector is not None) \
                     and not any(p.start <= nxt.start < p.end for p in ctx.places):
                 return self._widen(ctx, target, mention.end, mention)
             return target
@@ -710,8 +860,9 @@ class EventCoder:
             armed = sector in ("MIL", "COP", "REB", "UAF", "INS", "GOV", "SPY") or any(
                 a.start <= words[np_[0]].start < a.end and a.sector not in (None, "CVL")
                 and not a.generic for a in ctx.actors)
-            if armed and any(parse_number(words, j) for j in range(np_[1], hi)):
-                return None  # «قتلت القوات الاميركية في العراق 5 مسلحين»
+            stop = next((j for j in range(np_[1], hi) if j in ctx.trigger_words), hi)
+            if armed and any(parse_number(words, j) for j in range(np_[1], stop)):
+                return None  # «قتلت القوات الاميركية في العراق 5 مسلحين» (not past «وأصيب 9»)
         return self._actor(ctx, np_)
 
     def _executor(self, ctx: _Context, cand: _Candidate, hi: int) -> EventActor | None:
@@ -1118,7 +1269,7 @@ class EventCoder:
                                                      or self._nothing_after(ctx, k + 1, hi)):
                 mention = self._mention_ahead(ctx, k, hi)
                 if mention is not None:
-                    return mention
+                    return self._head_of(ctx, k, hi, mention) if type_ == "ASSAULT" else mention
                 if ctx.doc.times and any(t.start <= w.start < t.end for t in ctx.doc.times):
                     k += 1
                     steps += 1
@@ -1136,9 +1287,30 @@ class EventCoder:
             lo_char = words[start].start if start < len(words) else 0
             hi_char = words[hi - 1].end if hi > 0 else 0
             for actor in ctx.actors:
-                if lo_char <= actor.start < hi_char:
+                if lo_char <= actor.start < hi_char and not (
+                        type_ == "ASSAULT" and not actor.kb_id
+                        and self._word_at(ctx, actor.start) in ctx.trigger_slots):
                     return self._from_mention(ctx, actor)
         return None
+
+    def _head_of(self, ctx: _Context, k: int, hi: int, mention: EventActor) -> EventActor:
+        """The object phrase at word ``k`` around a mention inside it: the head nouns
+        before it («زعماء طالبان», «مقر حاكم كابل», «عناصر الجيش») and the nisba
+        adjectives after it («متشددين إسلاميين»); codes from the mention."""
+        words = ctx.words
+        if mention.start is None or mention.end is None:
+            return mention
+        start = min(words[k].start, mention.start)
+        j = self._word_at(ctx, mention.end - 1)
+        if j is None:
+            return mention
+        while j + 1 < hi and is_nisba(words[j + 1]) and not is_prep_phrase(words[j + 1], ctx.cues) \
+                and (j + 1) not in ctx.trigger_words and not words[j + 1].key.startswith("و"):
+            j += 1
+        end = max(mention.end, words[j].end)
+        if (start, end) == (mention.start, mention.end):
+            return mention
+        return dataclasses.replace(mention, text=ctx.doc.text[start:end], start=start, end=end)
 
     def _mention_ahead(self, ctx: _Context, k: int, hi: int) -> EventActor | None:
         """An actor or place mention starting within the next three words (no preposition
@@ -1621,6 +1793,55 @@ def _absorb(head: _Candidate, other: _Candidate) -> None:
     if head.casualty and not other.casualty:
         head.match, head.role, head.casualty = other.match, other.role, False
     head.weight = max(head.weight, other.weight)
+
+
+def _is_casualty(trig: TriggerMatch) -> bool:
+    """True for a trigger that reports deaths or injuries (قتل، مقتل، أصيب، قتلى)."""
+    e = trig.entry
+    return e.type == "ASSAULT" and e.mode is None and any(s in e.pattern for s in _CASUALTY_STEMS)
+
+
+def _caused(words: Sequence[Word], trig: TriggerMatch, cues: Cues) -> bool:
+    """True when a causative verb governs the trigger («أدى إلى مقتل», «أسفر عن إصابة»,
+    «وأدى انفجار سيارة في السوق إلى مقتل»)."""
+    reach = 4
+    if trig.first > 0 and words[trig.first - 1].key in ("الى", "الي", "عن"):
+        reach = 14  # the causative verb may stand before its subject (VSO)
+    for k in range(trig.first - 1, max(-1, trig.first - reach), -1):
+        key = words[k].key
+        if cues.has("causative", key) or (key[:1] in ("و", "ف") and cues.has("causative", key[1:])):
+            return True
+        if words[k].is_punct:
+            return False
+    return False
+
+
+def _head_triggers(words: Sequence[Word], cand: _Candidate, cues: Cues) -> list[TriggerMatch]:
+    """The triggers that name an ASSAULT event itself, without the ones merged in as its
+    consequences or circumstances: «قتل 5 وأصيب 8 في انفجار» → قتل (the casualty verb
+    heads, the blast is how it happened); «فجر نفسه ... ما أدى إلى مقتل» → فجر نفسه (the
+    casualties follow the act); with attack nouns only, a casualty noun that a causative
+    verb governs heads («أدى انفجار سيارة إلى مقتل» → مقتل). An agent noun merged in
+    («انتحاري فجر نفسه») is no trigger of its own."""
+    trigs = sorted(cand.triggers, key=lambda t: t.first)
+    kept = [t for t in trigs if not (t.entry.role == "n" and len(t.slots_at) == 1
+                                     and agent_sector(words[t.first], cues) is not None)]
+    trigs = kept or trigs
+    if len(trigs) < 2:
+        return trigs
+    if _is_casualty(trigs[0]):
+        return trigs[:1]
+    acts = [t for t in trigs if not _is_casualty(t)]
+    if not any(t.entry.role in ("v", "p") for t in acts):
+        caused = next((t for t in trigs if _is_casualty(t) and _caused(words, t, cues)), None)
+        if caused is not None:
+            return [caused]
+    return acts
+
+
+def _has_possessive(word: Word) -> bool:
+    """True when the word ends in a possessive pronoun («موكبه», «سيارتهم»)."""
+    return word.text.endswith(("ه", "ها", "هم", "هما", "هن"))  # the raw text: ة is no pronoun
 
 
 def _has_pronoun_suffix(word: Word, cand: _Candidate) -> bool:

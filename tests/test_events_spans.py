@@ -1,0 +1,104 @@
+"""ASSAULT argument and trigger spans: the head trigger of merged triggers, targets that are
+weapons or attackers, the passer-by of a roadside blast, possession with ل, and the object
+phrase around an actor mention (sentences written for the tests)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from marsad.doc import Document, Event
+from marsad.events import EventCoder
+from marsad.pipeline import Pipeline
+from marsad.sentences import split_sentences
+
+
+@pytest.fixture(scope="module")
+def coder() -> EventCoder:
+    return EventCoder(assault_threshold=0.0)
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    config = {"pipeline": {"stages": ["sentences", "tokens", "ner", "actors", "places", "times",
+                                      "events"]},
+              "stages": {"events": {"assault_threshold": 0.0}}}
+    return Pipeline.from_config(config)
+
+
+def _assaults(coder: EventCoder, text: str) -> list[Event]:
+    doc = Document(text=text, date="2021-06-01")
+    doc = dataclasses.replace(doc, sentences=tuple(split_sentences(text)))
+    events = [e for e in coder(doc).events if e.type == "ASSAULT"]
+    for e in events:
+        for actor in (e.source, e.target):
+            if actor is not None and actor.start is not None:
+                assert text[actor.start:actor.end] == actor.text
+    return events
+
+
+def _full(pipeline: Pipeline, text: str) -> list[Event]:
+    doc = pipeline(Document(text=text, date="2021-06-01"))
+    events = [e for e in doc.events if e.type == "ASSAULT"]
+    for e in events:
+        for actor in (e.source, e.target):
+            if actor is not None and actor.start is not None:
+                assert text[actor.start:actor.end] == actor.text
+    return events
+
+
+def _target(e: Event) -> str:
+    return e.target.text if e.target is not None else ""
+
+
+# ---------------------------------------------------------------- the head trigger
+def test_events_spans_casualty_verb_heads_its_circumstances(coder: EventCoder) -> None:
+    events = _assaults(coder, "قتل ثلاثة جنود وأصيب خمسة مدنيين في انفجار عبوة ناسفة قرب السوق.")
+    assert events and events[0].trigger == "قتل"
+
+
+def test_events_spans_act_heads_its_consequences(coder: EventCoder) -> None:
+    events = _assaults(coder, "فجر مهاجم نفسه داخل مقهى شعبي مما أدى إلى مقتل سبعة أشخاص.")
+    assert events and events[0].trigger == "فجر نفسه"
+
+
+def test_events_spans_caused_casualty_noun_heads_attack_nouns(coder: EventCoder) -> None:
+    events = _assaults(coder, "وأدى انفجار سيارة مفخخة في السوق إلى مقتل أربعة مدنيين.")
+    assert events and events[0].trigger == "مقتل"
+
+
+def test_events_spans_agent_noun_is_no_trigger(coder: EventCoder) -> None:
+    events = _assaults(coder, "وذكرت الشرطة أن انتحاريا فجر نفسه قرب مركز للتسوق.")
+    assert events and events[0].trigger == "فجر نفسه"
+
+
+# ---------------------------------------------------------------- targets
+def test_events_spans_weapon_is_no_target(coder: EventCoder) -> None:
+    events = _assaults(coder, "فجر انتحاري سيارة مفخخة أمام فندق صغير في المدينة.")
+    assert events and all("مفخخة" not in _target(e) for e in events)
+
+
+def test_events_spans_passer_by_of_a_blast(coder: EventCoder) -> None:
+    events = _assaults(coder, "انفجرت عبوة ناسفة لدى مرور دورية عسكرية على الطريق الساحلي.")
+    assert events and "دورية" in _target(events[0])
+
+
+def test_events_spans_possessed_passer_by_is_not_the_target(coder: EventCoder) -> None:
+    events = _assaults(coder, "انفجرت عبوة ناسفة لدى مرور موكبه على الطريق الساحلي.")
+    assert events and "موكبه" not in _target(events[0])
+
+
+def test_events_spans_killed_soldiers_before_wounded(pipeline: Pipeline) -> None:
+    events = _full(pipeline, "قتل جنديان أميركيان وأصيب تسعة مدنيين في هجوم على قافلة.")
+    assert events and "جنديان" in _target(events[0])
+
+
+def test_events_spans_possession_with_lam(coder: EventCoder) -> None:
+    events = _assaults(coder, "أطلقت دبابة قذيفة على تجمع للمزارعين شرق البلدة.")
+    assert events and _target(events[0]).startswith("تجمع للمزارعين")
+
+
+def test_events_spans_object_around_a_mention(pipeline: Pipeline) -> None:
+    events = _full(pipeline, "قتلت القوات الحكومية عشرة متشددين إسلاميين في الجبال.")
+    assert events and _target(events[0]) == "متشددين إسلاميين"
