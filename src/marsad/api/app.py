@@ -16,7 +16,16 @@ from pydantic import BaseModel, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from marsad import __version__
-from marsad.api.models import ArticlePage, Counts, ErrorOut, EventPage, Stats
+from marsad.api.models import (
+    ArticlePage,
+    ClusterDetail,
+    ClusterPage,
+    Counts,
+    ErrorOut,
+    EventPage,
+    EventRecord,
+    Stats,
+)
 from marsad.api.security import (
     MAX_BODY_BYTES,
     BodyLimit,
@@ -27,16 +36,32 @@ from marsad.api.security import (
 )
 from marsad.errors import MarsadError
 from marsad.export import available_formats
-from marsad.store import GROUPINGS, EventFilter, Store
+from marsad.store import (
+    CLUSTER_SORTS,
+    GROUPINGS,
+    NO_CLUSTERS_NOTE,
+    ClusterFilter,
+    EventFilter,
+    Store,
+)
 
 log = logging.getLogger(__name__)
 
 DATE = r"^\d{4}-\d{2}-\d{2}$"
+#: A date in a query string: empty means "not given" (a page's filter form submits its empty
+#: date fields, and its timeline, JSON twin and export links carry them on).
+QUERY_DATE = r"^(\d{4}-\d{2}-\d{2})?$"
 EventSort = Literal["date", "-date", "type", "-type", "country", "-country", "id", "-id"]
 ArticleSort = Literal["relevance", "-date", "date"]
 Grouping = Literal["type", "mode", "day", "week", "month", "year", "country", "admin1",
                    "source_actor", "target_actor", "place", "context"]
 assert set(Grouping.__args__) == set(GROUPINGS)  # type: ignore[attr-defined]
+ClusterSort = Literal["-n_mentions", "n_mentions", "-date", "date"]
+assert set(ClusterSort.__args__) == set(CLUSTER_SORTS)  # type: ignore[attr-defined]
+
+#: Event and cluster ids (``<content hash prefix>-<index>``; a cluster's id is the event
+#: id of its first report).
+EVENT_ID = r"^[0-9A-Za-z_-]{1,64}$"
 
 #: The export formats the API offers (those registered when the module is imported).
 EXPORT_FORMATS = "^(" + "|".join(re.escape(f) for f in available_formats()) + ")$"
@@ -73,8 +98,8 @@ def event_filter(
     actor: Annotated[str | None, Query(description="Actor name, code or KB id.")] = None,
     country: Annotated[list[str] | None, Query(description="ISO alpha-3 of the location.")] = None,
     place: Annotated[str | None, Query(description="Place name or admin-1.")] = None,
-    date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
-    date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
+    date_from: Annotated[str | None, Query(alias="from", pattern=QUERY_DATE)] = None,
+    date_to: Annotated[str | None, Query(alias="to", pattern=QUERY_DATE)] = None,
     q: Annotated[str | None, Query(description="Full-text query on the articles.")] = None,
     article: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     actor_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
@@ -83,6 +108,10 @@ def event_filter(
     exclude_negated: bool = False,
     exclude_hypothetical: bool = False,
     geolocated: bool = False,
+    dedupe: Annotated[bool, Query(description="One event per deduplication cluster (its first "
+                                              "report); no effect without clusters.")] = False,
+    cluster: Annotated[str | None, Query(pattern=EVENT_ID, description="Only the reports of "
+                                         "this deduplication cluster.")] = None,
 ) -> EventFilter:
     """The event filter described by the query string (shared by every event route)."""
     return EventFilter(
@@ -91,7 +120,23 @@ def event_filter(
         place=place or None, date_from=date_from or None, date_to=date_to or None,
         q=q or None, article=article, actor_id=actor_id, place_id=place_id,
         source=source or None, include_negated=not exclude_negated,
-        include_hypothetical=not exclude_hypothetical, geolocated=geolocated)
+        include_hypothetical=not exclude_hypothetical, geolocated=geolocated, dedupe=dedupe,
+        cluster=cluster or None)
+
+
+def cluster_filter(
+    type: Annotated[list[str] | None, Query(description="PLOVER event types.")] = None,
+    country: Annotated[list[str] | None, Query(description="ISO alpha-3 of the location.")] = None,
+    date_from: Annotated[str | None, Query(alias="from", pattern=QUERY_DATE)] = None,
+    date_to: Annotated[str | None, Query(alias="to", pattern=QUERY_DATE)] = None,
+    min_mentions: Annotated[int, Query(ge=1, le=MAX_INT,
+                                       description="At least this many reports.")] = 1,
+) -> ClusterFilter:
+    """The cluster filter described by the query string."""
+    return ClusterFilter(types=tuple(t for t in (type or []) if t),
+                         country=tuple(c for c in (country or []) if c),
+                         date_from=date_from or None, date_to=date_to or None,
+                         min_mentions=min_mentions)
 
 
 def get_store(request: Request) -> Store:
@@ -105,6 +150,10 @@ Db = Annotated[Store, Depends(get_store)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Items per page (1-{MAX_PAGE}).")]
 Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")]
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
+EventId = Annotated[str, Path(pattern=EVENT_ID, description="An event id.")]
+ClusterId = Annotated[str, Path(pattern=EVENT_ID, description="A cluster id (the event id of "
+                                                              "its first report).")]
+Clusters = Annotated[ClusterFilter, Depends(cluster_filter)]
 
 #: Error responses every API route may give (documented in /openapi.json).
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -181,8 +230,8 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
 
     @app.get("/api/articles", tags=["articles"], response_model=ArticlePage)
     def search_articles(db: Db, q: str = "", limit: Limit = 20, offset: Offset = 0,
-                        date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
-                        date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
+                        date_from: Annotated[str | None, Query(alias="from", pattern=QUERY_DATE)] = None,
+                        date_to: Annotated[str | None, Query(alias="to", pattern=QUERY_DATE)] = None,
                         source: str | None = None, sort: ArticleSort = "relevance") -> dict[str, Any]:
         """Full-text search (Arabic matched regardless of hamza, diacritics, ال and clitics);
         every article, newest first, when ``q`` is empty."""
@@ -243,6 +292,44 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
                     "evidence": e["evidence"]["text"], "article_id": e["article"]["id"],
                     "fatalities": e["fatalities"]}})
         return {"type": "FeatureCollection", "total": page.total, "features": features}
+
+    @app.get("/api/events/{event_id}", tags=["events"], response_model=EventRecord,
+             response_model_exclude_unset=True, responses=NOT_FOUND)
+    def get_event(db: Db, event_id: EventId) -> dict[str, Any]:
+        """One event record (with ``cluster_id`` and ``n_mentions`` when the store has
+        deduplication clusters)."""
+        event = db.get_event(event_id)
+        if event is None:
+            raise HTTPException(404, f"no event {event_id}")
+        return event
+
+    @app.get("/api/clusters", tags=["clusters"], response_model=ClusterPage,
+             response_model_exclude_unset=True, responses={200: {
+                 "description": "One page of clusters (JSON), or every matching cluster as a "
+                                "CSV download with `format=csv`.",
+                 "content": {"text/csv": {}}}})
+    def list_clusters(db: Db, flt: Clusters, limit: Limit = 50, offset: Offset = 0,
+                      sort: ClusterSort = "-n_mentions",
+                      format: Annotated[Literal["json", "csv"], Query(
+                          description="json: one page; csv: every matching cluster "
+                                      "(limit and offset ignored), as a download.")] = "json",
+                      ) -> Any:
+        """Deduplicated events: the same event reported by several articles, with its
+        report count, sources, first report and why reports were merged. Empty, with
+        ``available: false`` and a note, on a store without clusters (``marsad ingest``)."""
+        if format == "csv":
+            return _clusters_csv(db, flt, sort)
+        return db.list_clusters(flt, limit=limit, offset=offset, sort=sort).to_dict()
+
+    @app.get("/api/clusters/{cluster_id}", tags=["clusters"], response_model=ClusterDetail,
+             responses=NOT_FOUND)
+    def get_cluster(db: Db, cluster_id: ClusterId) -> dict[str, Any]:
+        """A cluster with its reports (full event records, first report first)."""
+        cluster = db.get_cluster(cluster_id)
+        if cluster is None:
+            raise HTTPException(404, f"no cluster {cluster_id}"
+                                + ("" if db.has_clusters() else f" ({NO_CLUSTERS_NOTE})"))
+        return cluster
 
     @app.get("/api/actors", tags=["actors"])
     def list_actors(db: Db, q: str = "", limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
@@ -340,6 +427,62 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
 
         register_login(app, token)
     return app
+
+
+#: Columns of the clusters CSV (those of ``dedupe_clusters``, in order).
+CLUSTER_CSV_COLUMNS = ("cluster_id", "type", "date_start", "date_end", "country", "admin1",
+                       "place", "lat", "lon", "source_actor", "target_actor", "fatalities",
+                       "n_mentions", "n_articles", "n_sources", "reports", "articles", "sources",
+                       "first_event_id", "first_article", "first_source", "first_date",
+                       "explanation")
+
+
+def write_clusters_csv(records: Any, out: Any) -> int:
+    """Clusters as CSV, UTF-8 with a BOM like the events export: lists joined with
+    `` | ``, the explanation as JSON. Returns the number of rows."""
+    import csv
+    import io
+    import json
+
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
+    writer = csv.DictWriter(text, fieldnames=list(CLUSTER_CSV_COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    n = 0
+    for record in records:
+        row = {}
+        for key in CLUSTER_CSV_COLUMNS:
+            value = record.get(key)
+            if key == "explanation":
+                value = json.dumps(value or [], ensure_ascii=False)
+            elif isinstance(value, list):
+                value = " | ".join(str(v) for v in value)
+            row[key] = "" if value is None else value
+        writer.writerow(row)
+        n += 1
+    text.flush()
+    text.detach()
+    return n
+
+
+def _clusters_csv(db: Store, flt: ClusterFilter, sort: str) -> Response:
+    """Every cluster matching ``flt`` as a CSV download (spooled like the events export)."""
+    import tempfile
+
+    from starlette.background import BackgroundTask
+
+    spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)
+    try:
+        with db.snapshot():
+            write_clusters_csv(db.iter_clusters(flt, sort=sort), spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    name = "marsad-clusters-" + time.strftime("%Y%m%d") + ".csv"
+    return StreamingResponse(iter(lambda: spool.read(1 << 16), b""),
+                             media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'},
+                             background=BackgroundTask(spool.close))
 
 
 def _allowed_methods(app: FastAPI, request: Request) -> list[str]:

@@ -120,6 +120,76 @@ class EventRecord(_Open):
     injured: int | None
     trigger: str | None
     article: ArticleRef
+    cluster_id: str | None = Field(
+        default=None, description="Its deduplication cluster (/api/clusters/{id}); present "
+                                  "when the store has clusters (null: not deduplicated yet).")
+    n_mentions: int | None = Field(
+        default=None, description="How many reports its cluster has (with `cluster_id`).")
+
+
+class ClusterMerge(_Open):
+    """Why two reports were merged: their event ids, the score and the reasons."""
+
+    a: str
+    b: str
+    score: int | float
+    reasons: list[str]
+
+
+class ClusterRecord(_Open):
+    """One deduplicated event: the same event reported by one or more articles. Its id is
+    the event id of its first report."""
+
+    cluster_id: str
+    type: str | None = None
+    date_start: str | None = None
+    date_end: str | None = None
+    country: str | None = None
+    admin1: str | None = None
+    place: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    source_actor: str | None = None
+    target_actor: str | None = None
+    fatalities: int | None = None
+    n_mentions: int = Field(description="Reports (events) merged into this one.")
+    n_articles: int | None = None
+    n_sources: int | None = None
+    reports: list[str] = Field(default_factory=list, description="Event ids, first report first.")
+    articles: list[str] = Field(default_factory=list, description="Article doc ids.")
+    sources: list[str] = Field(default_factory=list, description="Publications.")
+    first_event_id: str | None = None
+    first_article: str | None = None
+    first_source: str | None = None
+    first_date: str | None = None
+    explanation: list[ClusterMerge] = Field(default_factory=list,
+                                            description="The merges that formed the cluster.")
+
+
+class ClusterPage(_Open):
+    """One page of deduplication clusters. ``available`` is false (with a ``note``) when
+    the store has none (a store filled by ``marsad ingest``)."""
+
+    total: int
+    offset: int
+    limit: int
+    filters: dict[str, Any]
+    sort: str
+    available: bool
+    note: str | None = None
+    items: list[ClusterRecord]
+
+
+class ClusterMember(EventRecord):
+    """A report of a cluster: the full event record, and whether it is the first report."""
+
+    is_first: bool
+
+
+class ClusterDetail(ClusterRecord):
+    """A cluster with its reports (first report first)."""
+
+    members: list[ClusterMember]
 
 
 class Count(_Open):
@@ -162,6 +232,8 @@ class Stats(_Open):
     last_date: str | None
     schema_version: int
     backend: str
+    clusters: int | None = Field(default=None, description="Deduplicated events (clusters) "
+                                 "when `marsad run` wrote them; null otherwise.")
 
 
 class ErrorOut(BaseModel):

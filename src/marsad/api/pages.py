@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from marsad import __version__
 from marsad.api.state import AppState
-from marsad.store import EventFilter
+from marsad.store import CLUSTER_SORTS, NO_CLUSTERS_NOTE, ClusterFilter, EventFilter
 
 LANGS = ("ar", "en")
 
@@ -156,10 +156,34 @@ def _filters_from(request: Request) -> tuple[EventFilter, dict[str, Any]]:
         actor=qp.get("actor"), country=_split(qp.getlist("country")) or None, place=qp.get("place"),
         date_from=_valid_date(qp.get("from")), date_to=_valid_date(qp.get("to")), q=qp.get("q"),
         source=qp.get("source"), exclude_negated=qp.get("exclude_negated") == "true",
-        exclude_hypothetical=qp.get("exclude_hypothetical") == "true")
+        exclude_hypothetical=qp.get("exclude_hypothetical") == "true",
+        dedupe=qp.get("dedupe") == "true", cluster=_valid_id(qp.get("cluster")))
     form = {"type": qp.getlist("type"), "mode": qp.getlist("mode"), "actor": qp.get("actor", ""),
             "country": qp.getlist("country"), "place": qp.get("place", ""),
-            "from": qp.get("from", ""), "to": qp.get("to", ""), "q": qp.get("q", "")}
+            "from": qp.get("from", ""), "to": qp.get("to", ""), "q": qp.get("q", ""),
+            "dedupe": flt.dedupe, "cluster": flt.cluster or ""}
+    return flt, form
+
+
+def _valid_id(value: str | None) -> str | None:
+    """An event or cluster id from a query string (anything else is ignored)."""
+    import re
+
+    from marsad.api.app import EVENT_ID
+
+    return value if value and re.match(EVENT_ID, value) else None
+
+
+def _cluster_filters_from(request: Request) -> tuple[ClusterFilter, dict[str, Any]]:
+    """The cluster filter of the clusters page's query string (same names as the API)."""
+    qp = request.query_params
+    flt = ClusterFilter(types=tuple(t for t in qp.getlist("type") if t),
+                        country=tuple(_split(qp.getlist("country"))),
+                        date_from=_valid_date(qp.get("from")), date_to=_valid_date(qp.get("to")),
+                        min_mentions=_int(qp.get("min_mentions"), 1, lo=1))
+    form = {"type": qp.getlist("type"), "country": qp.getlist("country"),
+            "from": qp.get("from", ""), "to": qp.get("to", ""),
+            "min_mentions": flt.min_mentions}
     return flt, form
 
 
@@ -237,13 +261,42 @@ def register_pages(app: FastAPI, state: AppState) -> None:
         sort = request.query_params.get("sort", "-date")
         if sort not in ("date", "-date", "type", "-type", "country", "-country"):
             sort = "-date"
-        page = store.list_events(flt, limit=limit, offset=offset, sort=sort)
-        facets = store.facets(flt, names=("type", "country", "mode"), limit=25)
+        with store.snapshot():
+            page = store.list_events(flt, limit=limit, offset=offset, sort=sort)
+            facets = store.facets(flt, names=("type", "country", "mode"), limit=25)
+            clustered = store.has_clusters()
         return render(request, "events.html", events=page, facets=facets, form=form,
-                      sort=sort, paging=_pages(page.total, offset, limit),
+                      sort=sort, paging=_pages(page.total, offset, limit), clustered=clustered,
                       query=lambda **kw: _query(request, **kw),
                       filter_query=_query(request, offset=None, sort=None, limit=None),
                       json_url="/api/events?" + _query(request, facets="true"))
+
+    @app.get("/clusters", response_class=HTMLResponse, include_in_schema=False)
+    def clusters_page(request: Request) -> Response:
+        store = state.store()
+        flt, form = _cluster_filters_from(request)
+        limit = _int(request.query_params.get("limit"), 50, lo=1, hi=500)
+        offset = _int(request.query_params.get("offset"), 0)
+        sort = request.query_params.get("sort", "-n_mentions")
+        if sort not in CLUSTER_SORTS:
+            sort = "-n_mentions"
+        page = store.list_clusters(flt, limit=limit, offset=offset, sort=sort)
+        return render(request, "clusters.html", clusters=page.to_dict(), form=form, sort=sort,
+                      paging=_pages(page.total, offset, limit), note=NO_CLUSTERS_NOTE,
+                      query=lambda **kw: _query(request, **kw),
+                      filter_query=_query(request, offset=None, sort=None, limit=None),
+                      json_url="/api/clusters?" + _query(request))
+
+    @app.get("/clusters/{cluster_id}", response_class=HTMLResponse, include_in_schema=False)
+    def cluster_page(request: Request, cluster_id: str) -> Response:
+        store = state.store()
+        cluster = store.get_cluster(cluster_id) if _valid_id(cluster_id) else None
+        if cluster is None:
+            return error_page(request, 404, f"#{cluster_id}"
+                              + ("" if store.has_clusters() else f" — {NO_CLUSTERS_NOTE}"))
+        number = {m["id"]: i for i, m in enumerate(cluster["members"], 1)}
+        return render(request, "cluster.html", cluster=cluster, number=number,
+                      json_url=f"/api/clusters/{cluster_id}")
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
     def map_page(request: Request) -> Response:

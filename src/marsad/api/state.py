@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Any
 
+from marsad.errors import MarsadError
 from marsad.store import Store, open_store
+
+log = logging.getLogger(__name__)
 
 
 class AppState:
@@ -21,6 +25,21 @@ class AppState:
         self._pipeline: Any = None
         if "://" not in db and not Path(db).exists():
             open_store(db).close()  # create an empty store so the UI has something to show
+        self._index_clusters()
+
+    def _index_clusters(self) -> None:
+        """Once, at start: index the deduplication tables `marsad run` wrote (they come
+        without indexes; a cluster page would scan them). Best effort — a read-only file
+        or a busy writer leaves the store as it is."""
+        try:
+            with open_store(self.db, readonly=True) as store:
+                missing: list[str] = getattr(store, "missing_cluster_indexes", list)()
+            if missing:
+                with open_store(self.db, timeout=2.0) as writable:
+                    getattr(writable, "ensure_cluster_indexes", bool)()
+                log.info("%s: indexed the deduplication clusters (%s)", self.db, ", ".join(missing))
+        except MarsadError as exc:
+            log.warning("%s: cluster indexes not created (%s)", self.db, exc)
 
     def store(self) -> Store:
         """This thread's connection to the store."""

@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 
 from marsad.store.base import (
+    CLUSTER_SORTS,
     EVENT_SORTS,
     GROUPINGS,
+    NO_CLUSTERS_NOTE,
     AddResult,
+    ClusterFilter,
     EventFilter,
     Page,
     Store,
@@ -22,9 +25,12 @@ from marsad.store.base import (
 )
 
 __all__ = [
+    "CLUSTER_SORTS",
     "EVENT_SORTS",
     "GROUPINGS",
+    "NO_CLUSTERS_NOTE",
     "AddResult",
+    "ClusterFilter",
     "EventFilter",
     "Page",
     "Store",

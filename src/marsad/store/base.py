@@ -32,6 +32,13 @@ GROUPINGS = ("type", "mode", "day", "week", "month", "year", "country", "admin1"
 #: How events can be sorted (the event id breaks ties, so paging is stable).
 EVENT_SORTS = ("date", "-date", "type", "-type", "country", "-country", "id", "-id")
 
+#: How deduplication clusters can be sorted (the cluster id breaks ties).
+CLUSTER_SORTS = ("-n_mentions", "n_mentions", "-date", "date")
+
+#: Shown (and returned by the API) when a store has no deduplication clusters.
+NO_CLUSTERS_NOTE = ("this store has no deduplication clusters: they are written by "
+                    "`marsad run --db` (not by `marsad ingest`)")
+
 
 @dataclass(frozen=True)
 class EventFilter:
@@ -52,9 +59,35 @@ class EventFilter:
     include_negated: bool = True
     include_hypothetical: bool = True
     geolocated: bool = False
+    #: One event per deduplication cluster (its first report); events outside any
+    #: cluster count as their own. No effect on a store without clusters.
+    dedupe: bool = False
+    #: Only the reports of this deduplication cluster (none on a store without clusters).
+    cluster: str | None = None
 
     def as_params(self) -> dict[str, Any]:
         """The non-empty fields, for echoing back in API responses."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value not in (None, (), f.default):
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+@dataclass(frozen=True)
+class ClusterFilter:
+    """Which deduplication clusters a listing or an export covers (every field optional).
+    Dates select clusters whose date range overlaps ``date_from`` .. ``date_to``."""
+
+    types: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    min_mentions: int = 1
+
+    def as_params(self) -> dict[str, Any]:
+        """The non-default fields, for echoing back in API responses."""
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
@@ -152,6 +185,39 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def list_places(self, q: str | None = None, *, limit: int = 50, offset: int = 0) -> Page:
         """Places, most mentioned first."""
+
+    def get_event(self, event_id: str) -> dict[str, Any] | None:
+        """One event record by its id, or None (backends should override this scan)."""
+        return next((e for e in self.iter_events(EventFilter(), sort="id") if e["id"] == event_id),
+                    None)
+
+    # ------------------------------------------------- deduplication clusters (optional)
+    # ``marsad run`` writes clusters of the same event reported by several articles; a
+    # store without them (``marsad ingest``, other backends) answers with these defaults.
+    def has_clusters(self) -> bool:
+        """True when the store holds deduplication clusters."""
+        return False
+
+    def list_clusters(self, flt: ClusterFilter, *, limit: int = 50, offset: int = 0,
+                      sort: str = "-n_mentions") -> Page:
+        """Deduplication clusters matching a filter, one page (sorts: :data:`CLUSTER_SORTS`);
+        ``extra`` says whether the store has clusters at all (``available``)."""
+        return Page([], 0, offset, limit, {"filters": flt.as_params(), "sort": sort,
+                                           "available": False, "note": NO_CLUSTERS_NOTE})
+
+    def iter_clusters(self, flt: ClusterFilter, *,
+                      sort: str = "date") -> Iterator[dict[str, Any]]:
+        """Every cluster matching a filter (for exports), streamed."""
+        return iter(())
+
+    def get_cluster(self, cluster_id: str) -> dict[str, Any] | None:
+        """One cluster with its reports (``members``: event records, first report first,
+        each with ``is_first``), or None."""
+        return None
+
+    def cluster_of(self, event_id: str) -> dict[str, Any] | None:
+        """The cluster an event belongs to (without its members), or None."""
+        return None
 
     def snapshot(self) -> AbstractContextManager[None]:
         """A context in which every read sees the same state of the store, even while

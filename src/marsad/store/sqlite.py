@@ -5,6 +5,12 @@ Tables: ``articles`` (text and metadata, plus the analysed document without toke
 ``events`` (one row per PLOVER record, with its article and evidence offsets) and the
 contentless FTS5 index ``articles_fts`` over search keys (see :mod:`marsad.store.textkey`).
 ``schema_version`` records which migrations have run; :data:`MIGRATIONS` lists them.
+
+``marsad run --db`` adds two tables of cross-article deduplication (written by
+:class:`marsad.scale.sinks.StoreSink`, columns of :data:`marsad.dedupe.CLUSTER_COLUMNS` and
+:data:`marsad.dedupe.MEMBER_COLUMNS`): ``dedupe_clusters`` (one row per deduplicated
+event) and ``dedupe_members`` (one row per report). They are optional: a store filled by
+``marsad ingest`` has none, and the cluster reads then answer "no clusters".
 """
 
 from __future__ import annotations
@@ -25,9 +31,11 @@ from typing import Any, TypeVar, cast
 from marsad.doc import Document, Event, EventActor, EventLocation
 from marsad.errors import InputError, MarsadError
 from marsad.store.base import (
+    CLUSTER_SORTS,
     EVENT_SORTS,
     GROUPINGS,
     AddResult,
+    ClusterFilter,
     EventFilter,
     Page,
     Store,
@@ -603,6 +611,18 @@ class SQLiteStore(Store):
                 where.append("e.article_id IN (SELECT rowid FROM articles_fts WHERE "
                              "articles_fts MATCH ?)")
                 params.append(parsed.expression)
+        if flt.dedupe or flt.cluster is not None:
+            clustered = self.has_clusters()
+            if flt.dedupe and clustered:  # later reports of a cluster are left out
+                where.append("e.event_id NOT IN (SELECT event_id FROM dedupe_members "
+                             "WHERE is_first = 0)")
+            if flt.cluster is not None:
+                if clustered:
+                    where.append("e.event_id IN (SELECT event_id FROM dedupe_members "
+                                 "WHERE cluster_id = ?)")
+                    params.append(flt.cluster)
+                else:
+                    where.append("0")
         return (" WHERE " + " AND ".join(where)) if where else "", params
 
     @staticmethod
@@ -629,14 +649,15 @@ class SQLiteStore(Store):
                 f"a.source AS article_source, a.url AS article_url FROM events e "
                 f"JOIN articles a ON a.id = e.article_id{where} ORDER BY {order} LIMIT ? OFFSET ?",
                 [*params, limit, offset]).fetchall()
+            items = self._with_clusters([event_record(r) for r in rows])
         except sqlite3.OperationalError as exc:
             raise InputError(f"cannot filter events: {exc}") from None
-        return Page([event_record(r) for r in rows], int(total), offset, limit,
-                    {"filters": flt.as_params(), "sort": sort})
+        return Page(items, int(total), offset, limit, {"filters": flt.as_params(), "sort": sort})
 
     def iter_events(self, flt: EventFilter, *, sort: str = "date") -> Iterator[dict[str, Any]]:
         where, params = self._event_where(flt)
         order = self._order(sort)
+        clustered = self.has_clusters()
         cur = self.conn.execute(
             f"SELECT e.*, a.doc_id, a.title AS article_title, a.date AS article_date, "
             f"a.source AS article_source, a.url AS article_url FROM events e "
@@ -645,8 +666,39 @@ class SQLiteStore(Store):
             rows = cur.fetchmany(500)
             if not rows:
                 break
-            for r in rows:
-                yield event_record(r)
+            records = [event_record(r) for r in rows]
+            yield from (self._with_clusters(records) if clustered else records)
+
+    def get_event(self, event_id: str) -> dict[str, Any] | None:
+        """One event record by its id (with ``cluster_id``/``n_mentions`` when the store
+        has clusters), or None."""
+        with self.snapshot():
+            row = self.conn.execute(
+                "SELECT e.*, a.doc_id, a.title AS article_title, a.date AS article_date, "
+                "a.source AS article_source, a.url AS article_url FROM events e "
+                "JOIN articles a ON a.id = e.article_id WHERE e.event_id = ?",
+                (event_id,)).fetchone()
+            return self._with_clusters([event_record(row)])[0] if row is not None else None
+
+    def _with_clusters(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Add ``cluster_id`` and ``n_mentions`` (its cluster's reports) to event records
+        when the store has clusters (None for an event stored after the last
+        deduplication); unchanged otherwise."""
+        if not records or not self.has_clusters():
+            return records
+        ids = [r["id"] for r in records]
+        members = {row[0]: row[1] for row in self.conn.execute(
+            f"SELECT event_id, cluster_id FROM dedupe_members WHERE event_id IN "
+            f"({', '.join('?' for _ in ids)})", ids)}
+        ids = sorted(set(members.values()))
+        sizes = {row[0]: row[1] for row in self.conn.execute(
+            f"SELECT cluster_id, n_mentions FROM dedupe_clusters WHERE cluster_id IN "
+            f"({', '.join('?' for _ in ids)})", ids)} if ids else {}
+        for r in records:
+            cluster_id = members.get(r["id"])
+            r["cluster_id"] = cluster_id
+            r["n_mentions"] = sizes.get(cluster_id) if cluster_id is not None else None
+        return records
 
     def count_events(self, flt: EventFilter, by: str, *, limit: int = 200) -> list[dict[str, Any]]:
         if by not in GROUPINGS:
@@ -689,6 +741,125 @@ class SQLiteStore(Store):
     def facets(self, flt: EventFilter, *, names: Sequence[str] = ("type", "mode", "country"),
                limit: int = 30) -> dict[str, list[dict[str, Any]]]:
         return {name: self.count_events(flt, name, limit=limit) for name in names}
+
+    # ------------------------------------------------------------------ clusters
+    def has_clusters(self) -> bool:
+        """True when ``marsad run`` wrote deduplication clusters into this store."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+            "name IN ('dedupe_clusters', 'dedupe_members')").fetchone()
+        return int(row[0]) == 2
+
+    def missing_cluster_indexes(self) -> list[str]:
+        """The indexes of the cluster reads (by cluster id, by size, by date) that a store
+        with clusters lacks (``marsad run`` writes the tables without them)."""
+        if not self.has_clusters():
+            return []
+        names = {r[0] for r in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'dedupe_%'")}
+        return [name for name, _ in _CLUSTER_INDEXES if name not in names]
+
+    def ensure_cluster_indexes(self) -> bool:
+        """Create the missing cluster indexes; True when it created any. Best effort: a
+        read-only or busy database is left as it is (the reads then scan the tables)."""
+        missing = set(self.missing_cluster_indexes())
+        if self.readonly or not missing:
+            return False
+        try:
+            with self.transaction():
+                for name, sql in _CLUSTER_INDEXES:
+                    if name in missing:
+                        self.conn.execute(sql)
+        except sqlite3.OperationalError as exc:  # locked by a writer, read-only file
+            log.warning("%s: cannot index the deduplication clusters (%s)", self.location, exc)
+            return False
+        return True
+
+    @staticmethod
+    def _cluster_where(flt: ClusterFilter) -> tuple[str, list[Any]]:
+        """The WHERE clause (constant conditions, ``?`` parameters) of a cluster filter."""
+        where: list[str] = []
+        params: list[Any] = []
+        for column, values in (("type", flt.types), ("country", flt.country)):
+            if values:
+                marks = ", ".join("?" for _ in values)
+                where.append(f"{column} IN ({marks})")
+                params.extend(v.upper() for v in values)
+        if flt.date_from:
+            where.append("COALESCE(date_end, date_start) >= ?")
+            params.append(flt.date_from)
+        if flt.date_to:
+            where.append("date_start <= ?")
+            params.append(flt.date_to)
+        if flt.min_mentions > 1:
+            where.append("n_mentions >= ?")
+            params.append(flt.min_mentions)
+        return (" WHERE " + " AND ".join(where)) if where else "", params
+
+    @staticmethod
+    def _cluster_order(sort: str) -> str:
+        if sort not in CLUSTER_SORTS:
+            raise InputError(f"unknown sort {sort!r} (use one of: {', '.join(CLUSTER_SORTS)})")
+        return {"-n_mentions": "n_mentions DESC, date_start DESC, cluster_id DESC",
+                "n_mentions": "n_mentions ASC, date_start ASC, cluster_id ASC",
+                "-date": "date_start DESC NULLS LAST, cluster_id DESC",
+                "date": "date_start ASC NULLS LAST, cluster_id ASC"}[sort]
+
+    @_consistent
+    def list_clusters(self, flt: ClusterFilter, *, limit: int = 50, offset: int = 0,
+                      sort: str = "-n_mentions") -> Page:
+        order = self._cluster_order(sort)
+        if not self.has_clusters():
+            return super().list_clusters(flt, limit=limit, offset=offset, sort=sort)
+        where, params = self._cluster_where(flt)
+        total = self.conn.execute(f"SELECT count(*) FROM dedupe_clusters{where}",
+                                  params).fetchone()[0]
+        rows = self.conn.execute(
+            f"SELECT * FROM dedupe_clusters{where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset]).fetchall()
+        return Page([cluster_record(r) for r in rows], int(total), offset, limit,
+                    {"filters": flt.as_params(), "sort": sort, "available": True})
+
+    def iter_clusters(self, flt: ClusterFilter, *,
+                      sort: str = "date") -> Iterator[dict[str, Any]]:
+        order = self._cluster_order(sort)
+        if not self.has_clusters():
+            return
+        where, params = self._cluster_where(flt)
+        cur = self.conn.execute(f"SELECT * FROM dedupe_clusters{where} ORDER BY {order}", params)
+        while True:
+            rows = cur.fetchmany(500)
+            if not rows:
+                break
+            yield from (cluster_record(r) for r in rows)
+
+    @_consistent
+    def get_cluster(self, cluster_id: str) -> dict[str, Any] | None:
+        if not self.has_clusters():
+            return None
+        row = self.conn.execute("SELECT * FROM dedupe_clusters WHERE cluster_id = ?",
+                                (cluster_id,)).fetchone()
+        if row is None:
+            return None
+        data = cluster_record(row)
+        first = {r[0]: bool(r[1]) for r in self.conn.execute(
+            "SELECT event_id, is_first FROM dedupe_members WHERE cluster_id = ?", (cluster_id,))}
+        rank = {event_id: i for i, event_id in enumerate(data.get("reports") or [])}
+        members = list(self.iter_events(EventFilter(cluster=cluster_id), sort="date"))
+        members.sort(key=lambda e: (not first.get(e["id"], False), rank.get(e["id"], len(rank))))
+        for member in members:
+            member["is_first"] = first.get(member["id"], False)
+        data["members"] = members
+        return data
+
+    @_consistent
+    def cluster_of(self, event_id: str) -> dict[str, Any] | None:
+        if not self.has_clusters():
+            return None
+        row = self.conn.execute(
+            "SELECT c.* FROM dedupe_members m JOIN dedupe_clusters c "
+            "ON c.cluster_id = m.cluster_id WHERE m.event_id = ?", (event_id,)).fetchone()
+        return cluster_record(row) if row is not None else None
 
     # ------------------------------------------------------------------ actors, places
     def get_actor(self, actor_id: int) -> dict[str, Any] | None:
@@ -737,6 +908,7 @@ class SQLiteStore(Store):
             "places": count("places"), "entities": count("entities"),
             "first_date": dates[0], "last_date": dates[1], "schema_version": self.schema_version,
             "backend": "sqlite", "location": self.location,
+            "clusters": count("dedupe_clusters") if self.has_clusters() else None,
         }
 
     def sources(self, *, limit: int = 50) -> list[dict[str, Any]]:
@@ -812,6 +984,44 @@ def _actor_row(row: sqlite3.Row) -> dict[str, Any]:
 def _place_row(row: sqlite3.Row) -> dict[str, Any]:
     return {k: row[k] for k in ("id", "name", "name_en", "lat", "lon", "kind", "admin1", "country",
                                 "geonames_id", "precision", "n_mentions", "n_events")}
+
+
+#: Indexes of the deduplication tables (``marsad run`` creates the tables without them).
+_CLUSTER_INDEXES = (
+    ("dedupe_clusters_id",
+     "CREATE INDEX IF NOT EXISTS dedupe_clusters_id ON dedupe_clusters(cluster_id)"),
+    ("dedupe_clusters_size", "CREATE INDEX IF NOT EXISTS dedupe_clusters_size "
+                             "ON dedupe_clusters(n_mentions, date_start, cluster_id)"),
+    ("dedupe_clusters_date",
+     "CREATE INDEX IF NOT EXISTS dedupe_clusters_date ON dedupe_clusters(date_start, cluster_id)"),
+    ("dedupe_members_cluster",
+     "CREATE INDEX IF NOT EXISTS dedupe_members_cluster ON dedupe_members(cluster_id)"),
+)
+
+#: Columns of ``dedupe_clusters`` that hold JSON lists.
+_CLUSTER_JSON = ("reports", "articles", "sources", "explanation")
+
+
+def _json_list(value: Any) -> list[Any]:
+    """A JSON list column as a list (an empty list when it is empty or malformed)."""
+    if isinstance(value, list):
+        return value
+    try:
+        data = json.loads(value) if value else []
+    except (TypeError, ValueError):
+        return []
+    return data if isinstance(data, list) else []
+
+
+def cluster_record(row: sqlite3.Row) -> dict[str, Any]:
+    """One ``dedupe_clusters`` row as a dict: its columns, with the JSON lists (reports,
+    articles, sources, and the explanation: the merged pairs with their score and
+    reasons) decoded."""
+    out: dict[str, Any] = {k: row[k] for k in row.keys()}
+    for key in _CLUSTER_JSON:
+        if key in out:
+            out[key] = _json_list(out[key])
+    return out
 
 
 def event_record(row: sqlite3.Row) -> dict[str, Any]:
