@@ -102,3 +102,55 @@ def test_events_spans_possession_with_lam(coder: EventCoder) -> None:
 def test_events_spans_object_around_a_mention(pipeline: Pipeline) -> None:
     events = _full(pipeline, "قتلت القوات الحكومية عشرة متشددين إسلاميين في الجبال.")
     assert events and _target(events[0]) == "متشددين إسلاميين"
+
+
+def test_events_spans_after_the_weapon_phrase(coder: EventCoder) -> None:
+    events = _assaults(coder, "وأوقع هجوم بسيارة مفخخة على حفل للخريجين عشرة قتلى.")
+    assert events and _target(events[0]).startswith("حفل")
+
+
+def test_events_spans_aboard(coder: EventCoder) -> None:
+    events = _assaults(coder, "وفجر المهاجمون قنابل على متن قطارين للركاب.")
+    assert events and _target(events[0]).startswith("قطارين")
+
+
+def test_events_spans_victims_of_a_casualty_head(coder: EventCoder) -> None:
+    events = _assaults(coder, "أصيب ضابط كبير بجروح إثر إطلاق نار على سيارته.")
+    assert events and _target(events[0]).startswith("ضابط")
+
+
+def test_events_spans_fronted_victims_past_an_apposition(coder: EventCoder) -> None:
+    events = _assaults(coder, "وقال مصدر طبي إن أربعة أشخاص، بينهم امرأة، قتلوا في القصف.")
+    assert events and "أشخاص" in _target(events[0])
+
+
+# ---------------------------------------------------------------- sources
+def test_events_spans_agent_noun_is_the_source(coder: EventCoder) -> None:
+    events = _assaults(coder, "وذكرت الشرطة أن انتحاريا فجر نفسه قرب مركز للتسوق.")
+    assert events and events[0].source is not None and events[0].source.text == "انتحاريا"
+
+
+def test_events_spans_claimant_is_the_source(coder: EventCoder) -> None:
+    events = _assaults(coder, "أعلنت جماعة مسلحة مسؤوليتها عن خطف ثلاثة مهندسين أجانب.")
+    assert events and events[0].source is not None and "جماعة" in events[0].source.text
+
+
+def test_events_spans_nationality_of_the_strike(coder: EventCoder) -> None:
+    events = _assaults(coder, "وأدت غارة أميركية على قرية جبلية إلى مقتل خمسة مسلحين.")
+    assert events and events[0].source is not None and events[0].source.country == "USA"
+
+
+def test_events_spans_who_claimed_it(coder: EventCoder) -> None:
+    events = _assaults(coder, "وقع هجوم انتحاري على حاجز للجيش وتبنته جماعة متشددة.")
+    assert events and events[0].source is not None and "جماعة" in events[0].source.text
+
+
+def test_events_spans_possessive_subject_is_the_speaker(coder: EventCoder) -> None:
+    events = _assaults(coder, "وأعلن الجيش الأميركي في وقت لاحق أن قواته قتلت مسلحا في المدينة.")
+    assert events and events[0].source is not None and events[0].source.text == "الجيش الأميركي"
+    assert _target(events[0]) == "مسلحا"
+
+
+def test_events_spans_reporter_is_not_the_source(coder: EventCoder) -> None:
+    events = _assaults(coder, "وقال المسؤولون إن التفجير وقع قرب السوق المركزي.")
+    assert events and all(e.source is None for e in events)

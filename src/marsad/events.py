@@ -78,6 +78,7 @@ _AFFILIATED = frozenset(match_key(w) for w in (
     "تابعة", "التابعة", "تابع", "التابع", "تابعين", "التابعين", "تابعون", "التابعون",
     "موالية", "الموالية", "موالين", "الموالين", "الموالي"))
 _TARGET_PREPS = ("على", "علي", "ضد", "مع", "بحق")
+_ARMED = frozenset({"UAF", "INS", "REB", "MIL", "COP"})
 #: Cue sets whose words never head a target phrase («قال», «الذي», «أمس», «عدد من»).
 _NOT_HEAD_CUES = ("speech", "complementizer", "relative", "boundary", "not_agent", "time_word",
                   "quantity_filler", "quantity", "negator", "kana", "exposed", "survived",
@@ -407,6 +408,8 @@ class EventCoder:
             target = self._head_nouns(ctx, target, lo, source)
         if source is not None and not self._plausible_agent(ctx, source):
             source = None
+        if source is None and cand.type == "ASSAULT":
+            source = self._assault_source(ctx, cand, lo)
         if source is not None and target is not None \
                 and (source.start, source.end) == (target.start, target.end):
             target = None
@@ -493,10 +496,10 @@ class EventCoder:
                 return self._agent_by(ctx, head_after, hi), passive, None
             if left is None and not coordinated:
                 left = self._preverbal_np(ctx, cand, lo)
-            if left is not None:
-                left = self._antecedent(ctx, cand, left)
             adjacent = left is not None and left[0].end is not None and \
                 0 <= words[cand.match.first].start - left[0].end <= 2
+            if left is not None:
+                left = self._antecedent(ctx, cand, left)
             # a verb agreeing in the plural or dual has its subject before it (SVO): the
             # phrase after it is the object («مستوطنون هاجموا المواطنين»)
             plural = cand.match.suffix in ("وا", "ون") or trig_word.key.endswith(("وا", "ون"))
@@ -522,9 +525,13 @@ class EventCoder:
                 if np_ and not _adjective_like(words[np_[0]]):
                     genitive = np_
             left = self._left_subject(ctx, cand, lo)
-            if left is not None and self._speaker_of(ctx, left[1]) \
-                    and words[cand.first].variants[-1][0].startswith(_CASUALTY_STEMS):
-                left = None  # «أعلن الجيش مقتل جنديين»: the speaker did not kill them
+            if left is not None and self._speaker_of(ctx, left[1]) and (
+                    words[cand.first].variants[-1][0].startswith(_CASUALTY_STEMS)
+                    or (cand.type == "ASSAULT" and any(
+                        cues.has("complementizer", w.key) for w in words[left[1]:cand.first]))):
+                # «أعلن الجيش مقتل جنديين», «قال المسؤولون إن التفجير»: the speaker did
+                # not do it
+                left = None
             if role == "ns":
                 source = self._actor(ctx, genitive) if genitive else (left[0] if left else None)
                 target = self._object(ctx, genitive[1] if genitive else after, hi, bare=False,
@@ -536,6 +543,10 @@ class EventCoder:
             else:
                 source = left[0] if left else None
                 target = self._object(ctx, after, hi, bare=False, cand=cand)
+            if target is None and cand.type == "ASSAULT" and cand.last > cand.match.last:
+                # «هجوم بسيارة مفخخة على حفل ... عشرة قتلى»: the object follows the attack
+                # noun, before the casualty word merged in
+                target = self._object(ctx, cand.match.last + 1, hi, bare=False, cand=cand)
             if source is None and _bl_proclitic(trig_word):
                 source = self._qama_subject(ctx, cand)
             if source is None:
@@ -589,6 +600,60 @@ class EventCoder:
             and not any(e.start <= w.start < e.end for e in ctx.doc.entities) \
             and not any(a.start <= w.start < a.end and a.kb_id for a in ctx.actors)
 
+    def _assault_source(self, ctx: _Context, cand: _Candidate, lo: int) -> EventActor | None:
+        """An ASSAULT source the argument rules left out: the agent noun merged into the
+        event («انتحاريا فجر نفسه», «سيارة مفخخة يقودها انتحاري»), the one claiming it
+        («أعلنت جماعة ... مسؤوليتها عن خطف»), or the country a nationality adjective gives
+        the attack («ضربة جوية أميركية», «صاروخ إسرائيلي»)."""
+        words, cues = ctx.words, ctx.cues
+        for trig in cand.triggers:
+            k = trig.first
+            if trig.entry.role == "n" and len(trig.slots_at) == 1 \
+                    and agent_sector(words[k], cues) is not None \
+                    and (k - 1) not in ctx.trigger_slots:
+                found = self._actor(ctx, noun_phrase(words, k, len(words), cues, max_words=2))
+                if found is not None:
+                    return found
+        claimed = self._claimant(ctx, cand, lo)
+        if claimed is not None:
+            return claimed
+        for trig in cand.triggers:
+            if trig.entry.role not in ("n", "ns") or _is_casualty(trig):
+                continue  # a verb's object or a casualty's victims carry their own nationality
+            last = trig.slots_at[-1]
+            for j in range(last + 1, min(len(words), last + 3)):
+                w = words[j]
+                if w.is_punct or is_prep_phrase(w, cues) or j in ctx.trigger_words \
+                        or not is_nisba(w):
+                    break
+                iso = nationality(w)
+                if iso is not None:
+                    start = words[trig.slots_at[0]].start
+                    pre = words[trig.slots_at[0]].variants[-1][1]
+                    if pre[-1:] in ("ب", "ل") and words[trig.slots_at[0]].text[:1] in ("ب", "ل"):
+                        start += 1  # «بغارة أميركية»
+                    return EventActor(text=ctx.doc.text[start:w.end], country=iso,
+                                      start=start, end=w.end)
+        return None
+
+    def _claimant(self, ctx: _Context, cand: _Candidate, lo: int) -> EventActor | None:
+        """«أعلنت جماعة ... مسؤوليتها عن خطف»: the subject of the claim."""
+        words, cues = ctx.words, ctx.cues
+        first = cand.first
+        if first < 3 or words[first - 1].key != "عن" \
+                or not cues.has("responsibility", words[first - 2].key):
+            return None
+        for k in range(first - 3, max(-1, first - 16), -1):
+            key = words[k].key
+            bare = key[1:] if key[:1] in ("و", "ف") else key
+            if cues.has("speech", key) or cues.has("speech", bare) \
+                    or cues.has("claim", key) or cues.has("claim", bare):
+                np_ = noun_phrase(words, k + 1, first - 2, cues, max_words=6)
+                return self._actor(ctx, np_) if np_ and self._plausible_np(ctx, np_) else None
+            if words[k].is_punct and words[k].text not in ("«", "»", '"'):
+                return None
+        return None
+
     def _assault_target(self, ctx: _Context, cand: _Candidate, target: EventActor | None,
                         hi: int) -> EventActor | None:
         """An ASSAULT target that is the weapon or the attacker («فجر انتحاري سيارة
@@ -597,7 +662,47 @@ class EventCoder:
         if target is not None and (self._attack_word(ctx, target) or self._not_target(ctx, target)):
             target = None
         passing = self._passing(ctx, cand, hi)
-        return passing if passing is not None else target
+        if passing is not None:
+            return passing
+        head = _head_triggers(ctx.words, cand, ctx.cues)[0]
+        if _is_casualty(head) and head.entry.role != "v" and head is not cand.match and (
+                target is None or (target.start or 0) > ctx.words[cand.first].start):
+            # «أصيب X بجروح إثر إطلاق نار على قدميه», «سقطت قذائف على مبان ... ما أدى
+            # إلى مقتل مدنيين»: the casualty word heads, its victims are the target (a
+            # target before every trigger — «تعرض X لهجوم», «نجا X من» — stays)
+            target = self._victims(ctx, cand) or target
+        if target is None and len(head.slots_at) == 1 and (
+                ctx.cues.has("passive_verb", ctx.words[head.first].key)
+                or ctx.words[head.first].key.endswith(("وا", "ون"))) \
+                and _is_casualty_or_abduct(head):
+            target = self._fronted_victims(ctx, head)
+        return target
+
+    def _fronted_victims(self, ctx: _Context, head: TriggerMatch) -> EventActor | None:
+        """«إن ثمانية أشخاص، بينهم طفلان، قتلوا», «أن خمسة من 13 إثيوبيا خطفوا على أيدي»:
+        a passive verb with nothing after it whose subject opens the clause after the
+        complementizer (or quote), past an apposition between commas."""
+        words, cues = ctx.words, ctx.cues
+        k = head.first + 1
+        after = self._skip_quantity(ctx, k, len(words))
+        if after < len(words) and not self._nothing_after(ctx, after, len(words)):
+            return None
+        for j in range(head.first - 1, max(-1, head.first - 25), -1):
+            w = words[j]
+            if j in ctx.trigger_words or cues.has("speech", w.key):
+                return None
+            if cues.has("complementizer", w.key) or w.text in ("«", '"'):
+                start = j + 1
+                while start < head.first and words[start].text in ("«", '"'):
+                    start += 1
+                start = self._skip_filler(ctx, start, head.first)
+                np_ = noun_phrase(words, start, head.first, cues, max_words=3)
+                if np_ is None or not self._plausible_np(ctx, np_):
+                    return None
+                if agent_sector(words[np_[0]], cues) in _ARMED and np_[1] == head.first:
+                    return None  # «إن المسلحين خطفوا»: an armed subject right before acts
+                return self._actor(ctx, np_)
+        return None
 
     def _attack_word(self, ctx: _Context, actor: EventActor) -> bool:
         """True when the phrase starts with an ASSAULT trigger word (a weapon, a bomber) or
@@ -817,6 +922,7 @@ class EventCoder:
         w = ctx.words[k]
         return w.is_punct or is_prep_phrase(w, ctx.cues) or w.key.startswith("و") \
             or self._in_time(ctx, k) or ctx.cues.has("agent_by", w.key) \
+            or ctx.cues.has("boundary", w.key) \
             or (k in ctx.trigger_words and _bl_proclitic(w))
 
     def _passive_vso(self, ctx: _Context, cand: _Candidate, head_after: int, hi: int,
@@ -870,12 +976,21 @@ class EventCoder:
         attack noun by a verb of carrying out."""
         words, cues = ctx.words, ctx.cues
         end = min(len(words), max(hi, cand.last + 1) + 12)
+        assault = cand.type == "ASSAULT"
         for k in range(cand.first + 1, end):
-            if not cues.has("executor", words[k].key):
+            key = words[k].key
+            bare = key[1:] if key[:1] in ("و", "ف") else key
+            if not cues.has("executor", key) and not (assault and (
+                    cues.has("executor", bare) or cues.has("attributed", bare))):
                 continue
             if words[k - 1].is_punct and words[k - 1].text not in ("«", "»", '"'):
                 continue
             j = self._skip_quantity(ctx, k + 1, len(words))
+            if assault:
+                # «نسب إلى المتمردين», «وتبنته «جماعة ...»»
+                while j < len(words) and (words[j].text in ("«", "»", '"')
+                                          or words[j].key in ("الى", "الي")):
+                    j += 1
             np_ = noun_phrase(words, j, len(words), cues, max_words=4)
             if np_ is not None and self._plausible_np(ctx, np_):
                 return self._actor(ctx, np_)
@@ -972,11 +1087,13 @@ class EventCoder:
         words, cues = ctx.words, ctx.cues
         actor, k = left
         w = words[k]
-        if actor.kb_id or not w.variants[-1][0].endswith(("ه", "ها", "هم")) \
+        if actor.kb_id or not (w.variants[-1][0].endswith(("ه", "ها", "هم"))
+                               or w.text.endswith(("ه", "ها", "هم"))) \
                 or not (k > 0 and cues.has("complementizer", words[k - 1].key)):
             return left
         for j in range(k - 2, max(-1, k - 10), -1):
-            if cues.has("speech", words[j].key):
+            key = words[j].key
+            if cues.has("speech", key) or (key[:1] in ("و", "ف") and cues.has("speech", key[1:])):
                 np_ = noun_phrase(words, j + 1, k - 1, cues, max_words=4)
                 if np_ is not None and self._agentish(ctx, np_):
                     found = self._actor(ctx, np_)
@@ -1200,9 +1317,10 @@ class EventCoder:
         words, cues = ctx.words, ctx.cues
         j = k - 1
         while j >= 0 and k - j <= 3:
-            if cues.has("speech", words[j].key):
-                return True
-            if not (self._in_time(ctx, j) or cues.has("time_word", words[j].key)):
+            key = words[j].key
+            if cues.has("speech", key) or (key[:1] in ("و", "ف") and cues.has("speech", key[1:])):
+                return True  # «قال», «وقالت»
+            if not (self._in_time(ctx, j) or cues.has("time_word", key)):
                 return False
             j -= 1
         return False
@@ -1241,12 +1359,20 @@ class EventCoder:
         takes_bl = type_ in ("SUPPORT", "REQUEST", "AID", "CONSULT", "ACCUSE", "SANCTION")
         for j in range(start, min(hi, start + 5)):
             w = words[j]
+            if type_ == "ASSAULT" and j in ctx.trigger_slots and _bl_proclitic(w):
+                continue  # «هجوم بسيارة مفخخة على حفل»: the weapon, then the target
+            if type_ == "ASSAULT" and j > start and (j - 1) in ctx.trigger_slots \
+                    and _bl_proclitic(words[j - 1]) and is_nisba(w):
+                continue
             if w.is_punct or cues.has("complementizer", w.key) or j in ctx.trigger_words:
                 break
             if w.key in ("على", "علي") and j + 1 < hi and words[j + 1].key == "الاقل":
                 continue
             if w.key in ("على", "علي", "ضد", "بحق"):
-                found = self._actor(ctx, noun_phrase(words, j + 1, hi, cues, max_words=3))
+                k0 = j + 1
+                if type_ == "ASSAULT" and k0 < hi and cues.has("prep_noun", words[k0].key):
+                    k0 = self._skip_filler(ctx, k0 + 1, hi)  # «على متن 3 قطارات»
+                found = self._actor(ctx, noun_phrase(words, k0, hi, cues, max_words=3))
                 if found is not None:
                     return found
                 break
@@ -1353,8 +1479,9 @@ class EventCoder:
                 if np_ and self._agentish(ctx, np_):
                     return self._actor(ctx, np_)
                 return None
-            if words[k].is_punct:
-                return None
+            if words[k].is_punct or (cand.type == "ASSAULT"
+                                     and ctx.cues.has("complementizer", words[k].key)):
+                return None  # «قال المسؤولون إن التفجير»: the speakers only report it
             k -= 1
             steps += 1
         return None
@@ -1799,6 +1926,11 @@ def _is_casualty(trig: TriggerMatch) -> bool:
     """True for a trigger that reports deaths or injuries (قتل، مقتل، أصيب، قتلى)."""
     e = trig.entry
     return e.type == "ASSAULT" and e.mode is None and any(s in e.pattern for s in _CASUALTY_STEMS)
+
+
+def _is_casualty_or_abduct(trig: TriggerMatch) -> bool:
+    """True for a casualty or an abduction trigger (its passive subject is the victim)."""
+    return _is_casualty(trig) or trig.entry.mode in ("abduct", "targeted")
 
 
 def _caused(words: Sequence[Word], trig: TriggerMatch, cues: Cues) -> bool:
