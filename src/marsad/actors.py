@@ -70,12 +70,15 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import email.utils
+import heapq
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, compress
+from operator import itemgetter
 
 import regex
 
@@ -163,14 +166,23 @@ class _Seg:
     prefix: str
 
 
-@dataclass(slots=True)
-class _Word(_Seg):
-    """A word. It is also its own one-word segment without items, so a segmentation needs
-    no new object for the (many) words that match nothing."""
+#: (key, offset of the variant in the word, prefix, has ال)
+_Variant = tuple[str, int, str, bool]
+#: (full key, variants): the analysis of one surface word
+_Analysis = tuple[str, list[_Variant]]
 
-    key: str
-    variants: list[tuple[str, int, str, bool]]  # (key, offset in the word, prefix, has ال)
-    gap: bool  # something other than spaces separates it from the previous word
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The words of a text as parallel lists: one entry per word, but no object per word
+    (an article has about a thousand words and most of them match nothing)."""
+
+    surfaces: list[str]
+    starts: list[int]
+    ends: list[int]
+    keys: list[str]  # the full key of each word (word_key)
+    gaps: list[bool]  # something other than spaces separates it from the previous word
+    analyses: list[_Analysis]
 
 
 _NO_ITEMS: tuple[Item, ...] = ()
@@ -195,8 +207,30 @@ _RAW_WORD_SPLIT = re.compile(f"({_RAW_WORD.pattern})")
 #: hashtag signs of social-media style text («#ميليشيات_الحوثي»)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c"
                                     "\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u0640#_"))
-#: surface word -> (full key, [(key, offset of the variant in the word, prefix, has ال)])
-_ANALYSES: dict[str, tuple[str, list[tuple[str, int, str, bool]]]] = {}
+
+
+class _AnalysisCache(dict[str, _Analysis]):
+    """surface word -> its analysis, computed on first use (so that a whole article's
+    words are looked up with one C-level ``map``)."""
+
+    def __missing__(self, surface: str) -> _Analysis:
+        return _analyse(surface)
+
+
+class _GapCache(dict[str, bool]):
+    """text between two words -> True when it separates them (not only spaces, invisible
+    marks, tatweel or hashtag signs)."""
+
+    def __missing__(self, between: str) -> bool:
+        gap = between != " " and bool(between.translate(_INVISIBLE).strip())
+        if len(self) > 50_000:
+            self.clear()
+        self[between] = gap
+        return gap
+
+
+_ANALYSES = _AnalysisCache()
+_GAPS = _GapCache()
 
 
 @lru_cache(maxsize=4096)
@@ -205,26 +239,31 @@ def _kept_char(ch: str) -> bool:
     return bool(match_key(ch))
 
 
-def _analyse(surface: str) -> tuple[str, list[tuple[str, int, str, bool]]]:
+def _analyse(surface: str) -> _Analysis:
     """Keys of one word and of its proclitic-stripped variants (cached)."""
     found = _ANALYSES.get(surface)
     if found is not None:
         return found
     w = match_key(surface)
     full = strip_al(w)
-    variants: list[tuple[str, int, str, bool]] = [(full, 0, "", w != full)]
+    variants: list[_Variant] = [(full, 0, "", w != full)]
     if len(w) > 3 and w[0] in "وفبلك":
-        # original index of each kept (normalised) character
-        index = [i for i, ch in enumerate(surface) if _kept_char(ch)]
+        # original index of each kept (normalised) character; the folds of a word's
+        # letters are one-to-one or deletions, so the same length means no deletion
+        index = range(len(w)) if len(w) == len(surface) else \
+            [i for i, ch in enumerate(surface) if _kept_char(ch)]
         if len(index) == len(w):
             for p in _PREFIXES:
                 if not w.startswith(p) or len(w) - len(p) < 2:
                     continue
+                # ``rest`` is normalised already (match_key is idempotent): its word_key
+                # is strip_al(rest)
                 rest = w[len(p):]
-                keys = [(word_key(rest), index[len(p)], p, has_al(rest))]
+                key = strip_al(rest)
+                keys = [(key, index[len(p)], p, key != rest)]
                 if p.endswith("ل") and rest.startswith("ل") and len(rest) > 3:
                     # لل = ل + ال: the article's ل stays out of the span too
-                    keys.append((word_key("ا" + rest), index[len(p) + 1], p + "ل", True))
+                    keys.append((strip_al("ا" + rest), index[len(p) + 1], p + "ل", True))
                 for k, off, pre, al in keys:
                     if k and all(v[0] != k for v in variants):
                         variants.append((k, off, pre, al))
@@ -234,74 +273,174 @@ def _analyse(surface: str) -> tuple[str, list[tuple[str, int, str, bool]]]:
     return full, variants
 
 
-def _words(text: str) -> list[_Word]:
-    # split() gives separators and words as plain strings (no match objects to allocate):
+def _words(text: str) -> _Words:
+    """Split ``text`` into words and analyse them; every step is one C-level pass over
+    the article (split, ``map`` over the caches, ``accumulate`` for the offsets)."""
     # [separator, word, separator, word, ..., separator]
     parts = _RAW_WORD_SPLIT.split(text)
-    words: list[_Word] = []
-    append = words.append
-    analyses = _ANALYSES
-    pos = len(parts[0])
-    for k in range(1, len(parts), 2):
-        surface = parts[k]
-        start = pos
-        end = pos = start + len(surface)
-        found = analyses.get(surface)
-        if found is None:
-            found = _analyse(surface)
-        if k == 1:
-            gap = False
-        else:
-            between = parts[k - 1]
-            gap = between != " " and bool(between.translate(_INVISIBLE).strip())
-        pos += len(parts[k + 1])
-        append(_Word(len(words), len(words) + 1, start, end, _NO_ITEMS, "", found[0], found[1],
-                     gap))
-    return words
+    surfaces = parts[1::2]
+    bounds = list(accumulate(map(len, parts)))
+    analyses = list(map(_ANALYSES.__getitem__, surfaces))
+    gaps = list(map(_GAPS.__getitem__, parts[2:-1:2]))
+    if surfaces:
+        gaps.insert(0, False)
+    return _Words(surfaces, bounds[0:-1:2], bounds[1::2], list(map(itemgetter(0), analyses)),
+                  gaps, analyses)
 
 
 @lru_cache(maxsize=64)
-def _cached_words(text: str) -> list[_Word]:
+def _cached_words(text: str) -> _Words:
     return _words(text)
 
 
-def _segments(words: list[_Word], kb: KnowledgeBase,
-              keep: Callable[[Item], bool] | None = None) -> list[_Seg]:
+#: a reading of a word that begins some alias: (offset in the word, prefix, key, the
+#: one-word items that agree on ال, the contextual-alias items under the key)
+_Start = tuple[int, str, str, list[Item], tuple[Item, ...]]
+
+
+class _StartCache(dict[str, tuple[_Start, ...]]):
+    """surface word -> its readings that begin some alias of one KB (usually none)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        super().__init__()
+        self.kb = kb
+
+    def __missing__(self, surface: str) -> tuple[_Start, ...]:
+        prefixes, keys = self.kb.prefixes, self.kb.keys
+        found: list[_Start] = []
+        for key, off, prefix, al in _ANALYSES[surface][1]:
+            if (key,) not in prefixes:
+                continue
+            items = keys.get((key,)) or []
+            # a one-word name must agree on ال (مالي ≠ المالي, الكاميرون ≠ كاميرون)
+            found.append((off, prefix, key, [it for it in items if it.al < 0 or it.al == al],
+                          tuple(it for it in items if it.kind == "ctx_actor")))
+        if len(self) > 200_000:
+            self.clear()
+        self[surface] = result = tuple(found)
+        return result
+
+
+#: id(kb) -> (kb, its start cache); the kb is kept so that its id is not reused
+_START_CACHES: dict[int, tuple[KnowledgeBase, _StartCache]] = {}
+
+
+def _start_cache(kb: KnowledgeBase) -> _StartCache:
+    found = _START_CACHES.get(id(kb))
+    if found is None or found[0] is not kb:
+        if len(_START_CACHES) > 8:
+            _START_CACHES.clear()
+        found = (kb, _StartCache(kb))
+        _START_CACHES[id(kb)] = found
+    return found[1]
+
+
+class _Segments(dict[int, _Seg]):
+    """A segmentation of the words, indexed by segment number: the alias matches, and one
+    one-word segment (without items) for every other word, made when it is first read
+    (``segs[p]`` is a C-level dictionary look-up; ``__missing__`` makes the others).
+    ``len()`` and iteration give the segments, in order."""
+
+    def __init__(self, words: _Words, matches: list[_Seg]) -> None:
+        super().__init__()
+        self.words = words
+        self.matches = matches
+        self._index: list[int] = []  # segment index of each match
+        self._shift: list[int] = []  # word index - segment index after each match
+        self._firsts = [m.i for m in matches]  # word index of each match's first word
+        shift = 0
+        for m in matches:
+            self._index.append(m.i - shift)
+            self[m.i - shift] = m
+            shift += m.j - m.i - 1
+            self._shift.append(shift)
+        #: the number of segments
+        self.size = len(words.keys) - shift
+
+    def __missing__(self, p: int) -> _Seg:
+        if not 0 <= p < self.size:
+            if -self.size <= p < 0:
+                return self[p + self.size]  # as a list does
+            raise IndexError(p)
+        k = bisect.bisect_right(self._index, p) - 1
+        w = p + (self._shift[k] if k >= 0 else 0)
+        seg = _Seg(w, w + 1, self.words.starts[w], self.words.ends[w], _NO_ITEMS, "")
+        self[p] = seg
+        return seg
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[_Seg]:  # type: ignore[override]
+        return (self[p] for p in range(self.size))
+
+    def index_of_word(self, w: int) -> int | None:
+        """The segment index of word ``w`` when it is a segment of its own (not inside a
+        match), else None."""
+        k = bisect.bisect_right(self._firsts, w) - 1
+        if k >= 0 and w < self.matches[k].j:
+            return None
+        return w - (self._shift[k] if k >= 0 else 0)
+
+    def match_indexes(self) -> list[int]:
+        """The segment indexes of the matches."""
+        return self._index
+
+
+def _segments(words: _Words, kb: KnowledgeBase,
+              keep: Callable[[Item], bool] | None = None) -> _Segments:
     """Longest alias matches, left to right; ``keep`` filters items (contextual aliases
     whose context does not hold), so that a shorter match can take their place."""
-    return _scan(words, kb, keep)[0]
+    return _Segments(words, _scan(words, kb, keep).matches)
 
 
-def _scan(words: list[_Word], kb: KnowledgeBase,
-          keep: Callable[[Item], bool] | None) -> tuple[list[_Seg], list[Item]]:
-    """:func:`_segments`, and the contextual-alias items looked at (when ``keep`` accepts
-    them all, the segmentation is the same with ``keep``)."""
+@dataclass(slots=True)
+class _Scan:
+    """The alias matches of a text and what the scan met on the way."""
+
+    matches: list[_Seg]
+    #: the contextual-alias items looked at (when ``keep`` accepts them all, the
+    #: segmentation is the same with ``keep``)
+    ctx_seen: list[Item]
+    #: word -> the match found there (None: none), for the words whose look-up met no
+    #: contextual alias: the same with any ``keep`` that only filters those
+    plain: dict[int, _Seg | None]
+
+
+def _scan(words: _Words, kb: KnowledgeBase, keep: Callable[[Item], bool] | None,
+          reuse: dict[int, _Seg | None] | None = None) -> _Scan:
+    """The alias matches of :func:`_segments` (only the segments with items). Only the
+    words that begin some alias are looked at, and ``reuse`` (the ``plain`` of a scan
+    without ``keep``) gives the result at the words where no contextual alias was met."""
     segs: list[_Seg] = []
     append = segs.append
-    n = len(words)
-    i = 0
+    keys_, gaps, ends = words.keys, words.gaps, words.ends
+    n = len(keys_)
     prefixes, keys = kb.prefixes, kb.keys
     ctx_seen: list[Item] = []
-    while i < n:
-        word = words[i]
+    plain: dict[int, _Seg | None] = {}
+    firsts = list(map(_start_cache(kb).__getitem__, words.surfaces))
+    after = 0  # the first word not inside the last match
+    for i in compress(range(n), firsts):
+        if i < after:
+            continue
+        if reuse is not None and i in reuse:
+            seg = reuse[i]
+            if seg is not None:
+                append(seg)
+                after = seg.j
+            continue
+        met = len(ctx_seen)
         best: tuple[int, _Seg] | None = None
-        for key, off, prefix, al in word.variants:
+        for start, prefix, key, single_plain, ctx_items in firsts[i]:
             k: tuple[str, ...] = (key,)
-            if k not in prefixes:
-                continue
-            vstart = word.start + off
-            single: list[Item] = []
-            items = keys.get(k)
-            if items is not None:
-                if any(it.kind == "ctx_actor" for it in items):
-                    ctx_seen.extend(it for it in items if it.kind == "ctx_actor")
-                # a one-word name must agree on ال (مالي ≠ المالي, الكاميرون ≠ كاميرون)
-                single = [it for it in items if (it.al < 0 or it.al == al)
-                          and (keep is None or keep(it))]
+            if ctx_items:
+                ctx_seen.extend(ctx_items)
+            single = single_plain if keep is None else [it for it in single_plain if keep(it)]
             last: tuple[int, list[Item]] | None = (i + 1, single) if single else None
             j = i + 1
-            while j < n and not words[j].gap:
-                k2 = (*k, words[j].key)
+            while j < n and not gaps[j]:
+                k2 = (*k, keys_[j])
                 if k2 not in prefixes:
                     break
                 k = k2
@@ -314,15 +453,14 @@ def _scan(words: list[_Word], kb: KnowledgeBase,
                     if found:
                         last = (j, found)
             if last and (best is None or last[0] > best[0]):
-                end_word = words[last[0] - 1]
-                best = (last[0], _Seg(i, last[0], vstart, end_word.end, last[1], prefix))
+                best = (last[0], _Seg(i, last[0], words.starts[i] + start, ends[last[0] - 1],
+                                      last[1], prefix))
+        if len(ctx_seen) == met:
+            plain[i] = best[1] if best is not None else None
         if best is not None:
             append(best[1])
-            i = best[0]
-        else:
-            append(word)
-            i += 1
-    return segs, ctx_seen
+            after = best[0]
+    return _Scan(segs, ctx_seen, plain)
 
 
 def _nat_iso(item: Item) -> str:
@@ -360,18 +498,20 @@ class _Resolver:
         self.offset = offset
         if offset == 0:
             self.words = _cached_words(text)
-            segs, ctx_seen = _base_segments(text, kb)
+            base = _base_segments(text, kb)
             # the context-free segmentation holds unless a contextual alias it looked at
-            # does not apply in this article
-            self.segs = segs if all(self._keep(it) for it in ctx_seen) \
-                else _segments(self.words, kb, self._keep)
+            # does not apply in this article; then only the words where one was met are
+            # looked up again
+            matches = base.matches if all(self._keep(it) for it in base.ctx_seen) \
+                else _scan(self.words, kb, self._keep, base.plain).matches
+            self.segs = _Segments(self.words, matches)
         else:
             self.words = _words(text)
             self.segs = _segments(self.words, kb, self._keep)
         self.per = {e.start - offset: e for e in entities if e.type == "PER"}
         self.org = {e.start - offset: e for e in entities if e.type == "ORG"}
         self.sentences = sentences
-        self._sent_of: list[int] | None = None
+        self._sent_starts: list[int] | None = None
         self._sent_countries: dict[int, set[str]] = {}
         self.out: list[ActorMention] = []
         self.surnames: dict[str, ActorMention] = {}
@@ -384,11 +524,11 @@ class _Resolver:
 
     # -- helpers -------------------------------------------------------------------------
     def adjacent(self, q: int) -> bool:
-        return q < len(self.segs) and not self.words[self.segs[q].i].gap
+        return q < self.segs.size and not self.words.gaps[self.segs[q].i]
 
     def seg_key(self, q: int) -> str:
         seg = self.segs[q]
-        return self.words[seg.i].key if seg.j - seg.i == 1 else ""
+        return self.words.keys[seg.i] if seg.j - seg.i == 1 else ""
 
     def items(self, q: int, kind: str) -> list[Item]:
         return [it for it in self.segs[q].items if it.kind == kind]
@@ -424,12 +564,11 @@ class _Resolver:
 
     def sentence_countries(self, q: int) -> set[str]:
         """Countries named (by name or adjective) in the sentence of segment ``q``."""
-        if self._sent_of is None:
-            starts = [s - self.offset for s, _e in self.sentences] or [0]
-            self._sent_of = [max(0, bisect.bisect_right(starts, seg.start) - 1)
-                             for seg in self.segs]
+        if self._sent_starts is None:
+            self._sent_starts = [s - self.offset for s, _e in self.sentences] or [0]
             self._sent_countries = {}
-            for k, seg in enumerate(self.segs):
+            for seg in self.segs.matches:  # only matches have items
+                sentence = self.sentence_of(seg.start)
                 for it in seg.items:
                     iso = None
                     if it.kind == "nationality":
@@ -438,8 +577,13 @@ class _Resolver:
                         a = self.kb.actors.get(str(it.ref))
                         iso = a.kb_id if a is not None and a.type == "country" else None
                     if iso:
-                        self._sent_countries.setdefault(self._sent_of[k], set()).add(iso)
-        return self._sent_countries.get(self._sent_of[q], set())
+                        self._sent_countries.setdefault(sentence, set()).add(iso)
+        return self._sent_countries.get(self.sentence_of(self.segs[q].start), set())
+
+    def sentence_of(self, start: int) -> int:
+        """The index of the sentence holding the local offset ``start``."""
+        assert self._sent_starts is not None
+        return max(0, bisect.bisect_right(self._sent_starts, start) - 1)
 
     def context_holds(self, actor: Actor) -> bool:
         if actor.kb_id in self.ctx.families:
@@ -469,7 +613,7 @@ class _Resolver:
 
     def take_name(self, q: int) -> tuple[int, int, int, Actor | None] | None:
         """A person's name starting at segment ``q``: (start, end, next q, KB person)."""
-        if q >= len(self.segs):
+        if q >= self.segs.size:
             return None
         seg = self.segs[q]
         person = self.actor(q, types=("person", "actor"))
@@ -481,7 +625,7 @@ class _Resolver:
         if ent is not None:
             end_local = ent.end - self.offset
             r = q
-            while r < len(self.segs) and self.segs[r].start < end_local:
+            while r < self.segs.size and self.segs[r].start < end_local:
                 r += 1
             return seg.start, self.segs[r - 1].end, r, None
         key = self.seg_key(q)
@@ -716,7 +860,7 @@ class _Resolver:
         if g.label in _NOT_AFTER_PREPOSITION and self.segs[p].prefix in {"ب", "ل", "وب", "ول"}:
             return [], p + 1  # «برئاسة فائز السراج» (chaired by), «للرئاسة» (for president)
         seg = self.segs[p]
-        if seg.j - seg.i == 1 and self.words[seg.i].key.endswith(("ي", "يه")) \
+        if seg.j - seg.i == 1 and self.words.keys[seg.i].endswith(("ي", "يه")) \
                 and self.after_definite_noun(p):
             return [], p + 1  # a nisba adjective: «الالتزام العسكري», «الهجوم الانتحاري»
         q = p + 1
@@ -806,13 +950,13 @@ class _Resolver:
 
     def org_entity(self, p: int, ent: Entity) -> tuple[list[ActorMention], int] | None:
         """An ORG entity the KB does not know: an actor when its head word gives a sector."""
-        sector = self.kb.org_heads.get(self.words[self.segs[p].i].key)
+        sector = self.kb.org_heads.get(self.words.keys[self.segs[p].i])
         if sector is None:
             return None
         end_local = ent.end - self.offset
         q = p
         country: str | None = None
-        while q < len(self.segs) and self.segs[q].start < end_local:
+        while q < self.segs.size and self.segs[q].start < end_local:
             nat = self.items(q, "nationality")
             actor = self.actor(q)
             if country is None and nat:
@@ -879,15 +1023,15 @@ class _Resolver:
         seg = self.segs[p]
         if seg.prefix and seg.prefix not in {"و", "ف"}:
             return []
-        if p > 0 and not self.words[seg.i].gap and self.items(p, "nationality"):
+        if p > 0 and not self.words.gaps[seg.i] and self.items(p, "nationality"):
             # «الجمعية السعودية», «مصادر عراقية وسورية»: an adjective, not the country
             prev = self.segs[p - 1]
             if self.items(p - 1, "nationality") or (
                     not prev.items and has_al(match_key(self.text[prev.start:prev.end]))):
                 return []
-        if p > 0 and not self.words[seg.i].gap:
+        if p > 0 and not self.words.gaps[seg.i]:
             prev = self.segs[p - 1]
-            if prev.j - prev.i == 1 and self.words[prev.i].key in _LOCATIVE:
+            if prev.j - prev.i == 1 and self.words.keys[prev.i] in _LOCATIVE:
                 return []
             if self.items(p - 1, "generic") or self.items(p - 1, "role"):
                 return []
@@ -898,21 +1042,24 @@ class _Resolver:
 
     # -- main loop -----------------------------------------------------------------------
     def run(self) -> list[ActorMention]:
-        p = 0
+        """Resolve the segments left to right. Only the segments that can start a mention
+        are visited: the alias matches, and the words the KB does not know that are a
+        counterpart («نظيره»), a surname seen before, or the start of an NER entity."""
         segs, words = self.segs, self.words
-        n = len(segs)
-        surnames, org, per = self.surnames, self.org, self.per
-        while p < n:
-            seg = segs[p]
-            if not seg.items:
-                # the common case, a word the KB does not know: it can only be a counterpart
-                # («نظيره»), a surname seen before, or the start of an NER entity
-                key = words[seg.i].key
-                if key not in _COUNTERPART and key not in surnames and seg.start not in org \
-                        and seg.start not in per:
-                    p += 1
-                    continue
-            mentions, p = self.step(p)
+        todo = list(segs.match_indexes())
+        others = [w for w in compress(range(len(words.keys)),
+                                      map(_COUNTERPART.__contains__, words.keys))]
+        others += self._words_at(self.org)
+        others += self._words_at(self.per)
+        todo += [q for q in map(segs.index_of_word, others) if q is not None]
+        heapq.heapify(todo)
+        seen_surnames: set[str] = set()
+        p = 0
+        while todo:
+            q = heapq.heappop(todo)
+            if q < p:
+                continue  # inside what an earlier step took, or visited already
+            mentions, p = self.step(q)
             for m in mentions:
                 self.out.append(m)
                 actor = self.kb.actors.get(m.kb_id) if m.kb_id else None
@@ -921,13 +1068,43 @@ class _Resolver:
                 parts = (m.name or "").split()
                 if is_person and len(parts) >= 2 and word_key(parts[-1]) not in _NAME_JOINERS \
                         and word_key(parts[-2]) not in _NAME_JOINERS:
-                    self.surnames[word_key(parts[-1])] = m
+                    surname = word_key(parts[-1])
+                    self.surnames[surname] = m
+                    if surname not in seen_surnames:
+                        seen_surnames.add(surname)
+                        for r in self._later_words(surname, segs[q].i):
+                            heapq.heappush(todo, r)
         return self.out
+
+    def _words_at(self, entities: dict[int, Entity]) -> list[int]:
+        """The words starting exactly where the entities start."""
+        starts = self.words.starts
+        out: list[int] = []
+        for start in entities:
+            w = bisect.bisect_left(starts, start)
+            if w < len(starts) and starts[w] == start:
+                out.append(w)
+        return out
+
+    def _later_words(self, key: str, after: int) -> list[int]:
+        """Segment indexes of the one-word segments after word ``after`` whose key is
+        ``key``."""
+        keys = self.words.keys
+        out: list[int] = []
+        w = after
+        while True:
+            try:
+                w = keys.index(key, w + 1)
+            except ValueError:
+                return out
+            q = self.segs.index_of_word(w)
+            if q is not None:
+                out.append(q)
 
     def after_definite_noun(self, p: int) -> bool:
         """True when segment ``p`` follows, with nothing between, a definite word that
         matched nothing (so ``p`` is likely its adjective)."""
-        if p == 0 or self.words[self.segs[p].i].gap:
+        if p == 0 or self.words.gaps[self.segs[p].i]:
             return False
         prev = self.segs[p - 1]
         return not prev.items and prev.j - prev.i == 1 and has_al(
@@ -939,7 +1116,7 @@ class _Resolver:
         seg = self.segs[p]
         if actor.type not in {"person", "actor"} or seg.j - seg.i != 1:
             return False
-        before = p > 0 and not self.words[seg.i].gap and not self.segs[p - 1].items \
+        before = p > 0 and not self.words.gaps[seg.i] and not self.segs[p - 1].items \
             and self.seg_key(p - 1) in self.kb.given_names
         after = self.adjacent(p + 1) and self.seg_key(p + 1) in _keys("بن", "ابن", "بنت")
         return bool(before or after)
@@ -987,12 +1164,12 @@ class _Resolver:
                                      name_en=self.kb.countries_en.get(iso, iso), country=iso,
                                      sector=None, code=iso, kb_id=None, generic=True,
                                      confidence=0.6)], p + 1
-        if not seg.items and self.words[seg.i].key in _COUNTERPART:
+        if not seg.items and self.words.keys[seg.i] in _COUNTERPART:
             found, q = self.counterparts(p)
             if found:
                 return found, q
         if not seg.items:
-            key = self.words[seg.i].key
+            key = self.words.keys[seg.i]
             prior = self.surnames.get(key)
             if prior is not None and p > 0 and (self.seg_key(p - 1) in _NAME_JOINERS
                                                 or self.after_definite_noun(p)):
@@ -1029,9 +1206,9 @@ def _default_context(text: str, date: str | None) -> _Context:
     return _compute_context(text, date, load_kb())
 
 
-def _base_segments(text: str, kb: KnowledgeBase) -> tuple[list[_Seg], list[Item]]:
-    """The context-free segmentation of a whole article (cached for the shipped KB), and
-    the contextual-alias items it looked at."""
+def _base_segments(text: str, kb: KnowledgeBase) -> _Scan:
+    """The alias matches of the context-free segmentation of a whole article (cached for
+    the shipped KB), and the contextual-alias items it looked at."""
     global _LAST_BASE
     if kb is load_kb():
         return _default_base_segments(text)
@@ -1043,19 +1220,19 @@ def _base_segments(text: str, kb: KnowledgeBase) -> tuple[list[_Seg], list[Item]
 
 
 #: the last article segmented with another KB than the shipped one (kb, text, result)
-_LAST_BASE: tuple[KnowledgeBase, str, tuple[list[_Seg], list[Item]]] | None = None
+_LAST_BASE: tuple[KnowledgeBase, str, _Scan] | None = None
 
 
 @lru_cache(maxsize=64)
-def _default_base_segments(text: str) -> tuple[list[_Seg], list[Item]]:
+def _default_base_segments(text: str) -> _Scan:
     return _scan(_cached_words(text), load_kb(), None)
 
 
 def _compute_context(text: str, date: str | None, kb: KnowledgeBase) -> _Context:
     ctx = _Context(date=_date(date))
-    segs, _ctx_seen = _base_segments(text, kb)
+    matches = _base_segments(text, kb).matches
     counts: Counter[str] = Counter()
-    for seg in segs:
+    for seg in matches:
         for it in seg.items:
             if it.kind == "actor":
                 actor = kb.actors.get(str(it.ref))
@@ -1108,7 +1285,7 @@ def resolve_span_all(doc: Document, start: int, end: int) -> list[ActorMention]:
         return found
     # a phrase the events stage chose as an actor, with only a nationality or country in
     # it («صاروخ اسرائيلي», «سياح أمريكيون»): the country, without a sector
-    for seg in resolver.segs:
+    for seg in resolver.segs.matches:
         iso: str | None = None
         for it in seg.items:
             if it.kind == "nationality" and _nat_iso(it) not in {"UN", "EU"}:
