@@ -35,11 +35,13 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import accumulate, compress, pairwise
+from operator import itemgetter
+from typing import TypeVar
 
 import regex
 
@@ -99,12 +101,24 @@ _NISBA_SUFFIXES = ("يين", "يون", "ين", "ون", "ه", "ات")
 SMALL_PLACE = 20_000
 
 
-@dataclass(slots=True)
-class _Word:
-    start: int
-    end: int
-    key: str
-    text: str
+#: (readings of the key that begin some alias, length of the longest such alias, country
+#: of the nisba the key is, kind of place the key introduces as a trigger word)
+_KeyInfo = tuple[tuple[tuple[str, str], ...], int, str | None, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The words of a text (Arabic words, and every other visible character alone) as
+    parallel lists: no object per word."""
+
+    texts: list[str]
+    keys: list[str]  # word_key of each word (a one-character word is its own key)
+    starts: list[int]
+    ends: list[int]
+    infos: list[_KeyInfo]  # what the resolver knows of each key
+
+    def __len__(self) -> int:
+        return len(self.texts)
 
 
 @dataclass(slots=True)
@@ -126,37 +140,58 @@ class _Match:
     adjective: bool = False  # a nisba after a definite noun («القنصلية السعودية»)
 
 
-def _adjacent(a: _Match, b: _Match, words: list[_Word]) -> bool:
+def _adjacent(a: _Match, b: _Match, words: _Words) -> bool:
     """``b`` follows ``a`` in a list: «أ وب» or «أ، ب» / «أ - ب»."""
     gap = b.first - a.last - 1
     if gap == 0:
         return "و" in b.prefix
-    return gap == 1 and words[b.first - 1].text in _LIST_GAP
+    return gap == 1 and words.texts[b.first - 1] in _LIST_GAP
 
 
-_cached_key = lru_cache(maxsize=200_000)(word_key)
+_T = TypeVar("_T")
 
 
-def text_gap(a: _Word, b: _Word) -> bool:
-    """True when ``b`` does not directly follow ``a`` (``b`` is punctuation)."""
-    return len(b.text) == 1 and not b.text.isalpha()
+class _Memo(dict[str, _T]):
+    """key -> ``fn(key)``, computed on first use, so that the words of a whole article
+    are looked up with one C-level ``map``; cleared when it holds ``limit`` entries."""
+
+    def __init__(self, fn: Callable[[str], _T], limit: int = 500_000) -> None:
+        super().__init__()
+        self.fn = fn
+        self.limit = limit
+
+    def __missing__(self, key: str) -> _T:
+        value = self.fn(key)
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
 
 
-def _words(text: str) -> list[_Word]:
-    # split() gives separators and words as plain strings (no match objects to allocate):
+def text_gap(word: str) -> bool:
+    """True when the word ``word`` does not directly follow the previous one (it is a
+    punctuation mark or another single non-letter)."""
+    return len(word) == 1 and not word.isalpha()
+
+
+def _key(word: str) -> str:
+    """The key of a word (a one-character word is its own key)."""
+    return word_key(word) if len(word) > 1 else word
+
+
+
+
+def _split(text: str) -> tuple[list[str], list[str], list[int], list[int]]:
+    """The words of ``text``, their keys, starts and ends: a split, then C-level passes
+    (``map`` over the key cache, ``accumulate`` for the offsets)."""
     # [separator, word, separator, word, ..., separator]
     parts = _WORD_SPLIT.split(text)
-    out: list[_Word] = []
-    append = out.append
-    key = _cached_key
-    pos = len(parts[0])
-    for k in range(1, len(parts), 2):
-        w = parts[k]
-        start = pos
-        pos += len(w)
-        append(_Word(start, pos, key(w) if len(w) > 1 else w, w))
-        pos += len(parts[k + 1])
-    return out
+    texts = parts[1::2]
+    bounds = list(accumulate(map(len, parts)))
+    return texts, list(map(_KEYS.__getitem__, texts)), bounds[0:-1:2], bounds[1::2]
+
+
+_KEYS: _Memo[str] = _Memo(_key, 200_000)
 
 
 @lru_cache(maxsize=200_000)
@@ -185,16 +220,25 @@ def _skip_letters(text: str, start: int, n: int) -> int:
     return i
 
 
-def _nisba(key: str, demonyms: dict[str, str]) -> str | None:
-    """The country of a nisba adjective key (``الليبيه`` -> ``LBY``), if it is one."""
+def _nisba_forms(demonyms: Mapping[str, str]) -> dict[str, str]:
+    """Every form of the nisba stems: the stem (``ليبي``), then the stem with each suffix
+    of :data:`_NISBA_SUFFIXES` (``ليبيين``, ``ليبيه`` ...); a form two readings share
+    keeps the bare stem's country, else that of the earliest suffix."""
+    forms = dict(demonyms)
+    for suffix in _NISBA_SUFFIXES:
+        for stem, country in demonyms.items():
+            forms.setdefault(stem + suffix, country)
+    return forms
+
+
+def _nisba(key: str, forms: Mapping[str, str]) -> str | None:
+    """The country of a nisba adjective key (``الليبيه`` -> ``LBY``), if it is one;
+    ``forms`` comes from :func:`_nisba_forms`."""
     for stem, _pre in _variants(key):
         if stem.startswith("ال") and len(stem) > 4:
             stem = stem[2:]
-        if stem in demonyms:
-            return demonyms[stem]
-        for suffix in _NISBA_SUFFIXES:
-            if stem.endswith(suffix) and stem[: -len(suffix)] in demonyms:
-                return demonyms[stem[: -len(suffix)]]
+        if stem in forms:
+            return forms[stem]
     return None
 
 
@@ -282,6 +326,15 @@ def _base(key: str) -> str:
 _cached_base = lru_cache(maxsize=200_000)(_base)
 
 
+def _trigger_kind(key: str) -> str | None:
+    """The kind of place a trigger word introduces («مدينة» -> city, «وبمنطقة» -> region),
+    or None."""
+    if key[-2:] not in _TRIGGER_ENDS:
+        return None  # the trigger is what remains after the clitics: a suffix of the key
+    return _CONTAINED_TRIGGERS.get(_cached_base(key))
+
+
+
 class PlaceResolver:
     """Finds and resolves place mentions in a text, with the article as context."""
 
@@ -298,49 +351,47 @@ class PlaceResolver:
         self.demonyms = demonyms if demonyms is not None else load_demonyms()
         self.short_names = load_short_names()
         self.strict = load_strict()
-        self._starts_cache: dict[str, list[tuple[str, str]]] = {}
-        self._nisba_cache: dict[str, str | None] = {}
+        self._nisba_forms = _nisba_forms(self.demonyms)
+        #: word key -> what the resolver needs to know of it (see :meth:`_info_of`)
+        self._info: _Memo[_KeyInfo] = _Memo(self._info_of)
         self.context_weight = context_weight
 
     # -- finding ------------------------------------------------------------------------
-    def find(self, text: str, entities: Sequence[Entity] = ()) -> tuple[list[_Match], list[_Word]]:
-        """Gazetteer matches over the words of ``text`` (before disambiguation)."""
-        words = _words(text)
-        keys = [w.key for w in words]
+    def find(self, text: str, entities: Sequence[Entity] = ()) -> tuple[list[_Match], _Words]:
+        """Gazetteer matches over the words of ``text`` (before disambiguation). Only the
+        words with a reading that begins some alias are looked at."""
+        words = self.words(text)
+        keys = words.keys
         in_ner = _SpanCover((e.start, e.end) for e in entities if e.type in _PLACE_TYPES)
         matches: list[_Match] = []
         deferred: list[_Match] = []
-        i = 0
-        n_words = len(words)
-        starts_cache = self._starts_cache
-        while i < n_words:
+        infos = words.infos
+        starting_all = list(map(itemgetter(0), infos))
+        after = 0  # the first word after the last accepted match
+        for i in compress(range(len(keys)), starting_all):
+            if i < after:
+                continue
             best: tuple[int, list[int], str, str] | None = None
-            run: list[str] | None = None
-            starting = starts_cache.get(keys[i])
-            if starting is None:
-                starting = self._starting(keys[i])
+            starting = starting_all[i]
+            run = self._run(text, words, i, infos[i][1])
             for stem, pre in starting:
-                if run is None:
-                    run = self._run(text, words, keys, i)
                 hit = self.gaz.match_at(run, 0, stem)
                 if hit and (best is None or hit[0] > best[0]):
                     best = (hit[0], hit[1], stem, pre)
             if best is None:
-                i += 1
                 continue
             n, cands, stem, pre = best
             last = i + n - 1
-            start = _skip_letters(text, words[i].start, len(pre))
-            match = _Match(start, words[last].end, i, last, (stem, *keys[i + 1 : i + n]), cands, pre)
+            start = _skip_letters(text, words.starts[i], len(pre))
+            match = _Match(start, words.ends[last], i, last, (stem, *keys[i + 1 : i + n]), cands,
+                           pre)
             match.ner = in_ner.covers(match.start, match.end)
-            self._annotate(match, words, keys)
+            self._annotate(match, words)
             if self._accept(match) or self._coordinated(match, matches, words):
                 matches.append(match)
-                i = last + 1
-            else:
-                if not (match.org or match.adjective) and " ".join(match.alias) not in self.strict:
-                    deferred.append(match)
-                i += 1
+                after = last + 1
+            elif not (match.org or match.adjective) and " ".join(match.alias) not in self.strict:
+                deferred.append(match)
         # one sense per article: a common-word name accepted once with context (a trigger
         # word, a list, an NER tag) is a place at its other mentions too («مدينة الباب» ...
         # «الباب»)
@@ -355,7 +406,7 @@ class PlaceResolver:
         matches.sort(key=lambda m: m.first)
         return matches, words
 
-    def _coordinated(self, m: _Match, matches: list[_Match], words: list[_Word]) -> bool:
+    def _coordinated(self, m: _Match, matches: list[_Match], words: _Words) -> bool:
         """An ambiguous name in a list of places («حلب والرقة ودير الزور والباب»): the
         previous match ends right before it (or one comma/و before) and ``و`` joins them."""
         if not matches or len(m.alias[0]) <= 3 or not _adjacent(matches[-1], m, words):
@@ -368,7 +419,7 @@ class PlaceResolver:
             self.gaz.places[i].country in prev_countries for i in m.candidates
         )
 
-    def _mark_country_lists(self, matches: list[_Match], words: list[_Word]) -> None:
+    def _mark_country_lists(self, matches: list[_Match], words: _Words) -> None:
         """Flag mentions coordinated with a country name («قطر وعمان والكويت»)."""
         def is_country(m: _Match) -> bool:
             return any(self.gaz.places[i].kind == "country" for i in m.candidates)
@@ -380,41 +431,56 @@ class PlaceResolver:
                 if is_country(b):
                     a.country_list = True
 
-    def _starting(self, key: str) -> list[tuple[str, str]]:
-        """The readings of a word key that begin some alias (cached)."""
-        hit = self._starts_cache.get(key)
-        if hit is None:
-            hit = [(stem, pre) for stem, pre in _variants(key) if self.gaz.starts(stem)]
-            if len(self._starts_cache) < 500_000:
-                self._starts_cache[key] = hit
-        return hit
+    def words(self, text: str) -> _Words:
+        """The words of ``text``, with their keys and :meth:`_info_of` each key."""
+        texts, keys, starts, ends = _split(text)
+        return _Words(texts, keys, starts, ends, list(map(self._info.__getitem__, keys)))
+
+    def _info_of(self, key: str) -> _KeyInfo:
+        """A word key's readings that begin some alias (usually none), the length of the
+        longest such alias (at most 6 words), the country of the nisba it is, and the
+        kind of place it introduces as a trigger word."""
+        variants = _variants(key)
+        longest = self.gaz.first_words
+        readings = tuple(v for v in variants if v[0] in longest)
+        limit = min(6, max([longest[stem] for stem, _pre in readings])) if readings else 0
+        nisba: str | None = None
+        if len(key) > 3:  # :func:`_nisba`, inlined
+            forms = self._nisba_forms
+            for stem, _pre in variants:
+                if stem.startswith("ال") and len(stem) > 4:
+                    stem = stem[2:]
+                if stem in forms:
+                    nisba = forms[stem]
+                    break
+        return readings, limit, nisba, _trigger_kind(key)
 
     def _nisba_of(self, key: str) -> str | None:
-        """:func:`_nisba` with a cache."""
-        if key in self._nisba_cache:
-            return self._nisba_cache[key]
-        country = _nisba(key, self.demonyms) if len(key) > 3 else None
-        if len(self._nisba_cache) < 500_000:
-            self._nisba_cache[key] = country
-        return country
+        """:func:`_nisba` with a cache (None for keys of three letters or fewer)."""
+        return self._info[key][2]
 
-    def _run(self, text: str, words: list[_Word], keys: list[str], i: int) -> list[str]:
-        """Keys of the words from ``i`` on that follow each other with only spaces between."""
+    @staticmethod
+    def _run(text: str, words: _Words, i: int, limit: int) -> list[str]:
+        """Keys of the words from ``i`` on (at most ``limit``) that follow each other with
+        only spaces between."""
+        keys, texts, starts, ends = words.keys, words.texts, words.starts, words.ends
         out = [keys[i]]
         j = i + 1
-        while j < len(words) and len(out) < 6:
-            gap = text[words[j - 1].end : words[j].start]
-            if gap.strip() or (len(words[j].text) == 1 and not words[j].text.isalpha()):
+        n = len(keys)
+        while j < n and len(out) < limit:
+            gap = text[ends[j - 1] : starts[j]]
+            if gap.strip() or text_gap(texts[j]):
                 break
             out.append(keys[j])
             j += 1
         return out
 
-    def _annotate(self, m: _Match, words: list[_Word], keys: list[str]) -> None:
-        back = [j for j in range(m.first - 1, max(-1, m.first - 5), -1) if words[j].text not in _QUOTES]
+    def _annotate(self, m: _Match, words: _Words) -> None:
+        keys, texts = words.keys, words.texts
+        back = [j for j in range(m.first - 1, max(-1, m.first - 5), -1) if texts[j] not in _QUOTES]
         prev = _base(keys[back[0]]) if back else ""
         prev2 = _base(keys[back[1]]) if len(back) > 1 else ""
-        if prev in _CITY_TRIGGERS or (prev2 in _CITY_TRIGGERS and _nisba(prev, self.demonyms)):
+        if prev in _CITY_TRIGGERS or (prev2 in _CITY_TRIGGERS and _nisba(prev, self._nisba_forms)):
             m.trigger = "city"
         elif prev in _ADMIN_TRIGGERS:
             m.trigger = "admin"
@@ -422,7 +488,7 @@ class PlaceResolver:
         next_key = keys[m.last + 1] if m.last + 1 < len(keys) else ""
         m.org = (bool(back) and back[0] == m.first - 1 and prev in _ORG_BEFORE) or (
             next_key in _ORG_AFTER and m.last + 1 < len(words)
-            and not text_gap(words[m.last], words[m.last + 1])
+            and not text_gap(texts[m.last + 1])
         )
         if (
             len(m.alias) == 1 and not m.prefix and m.first > 0 and back and back[0] == m.first - 1
@@ -430,7 +496,7 @@ class PlaceResolver:
             and self._nisba_of(m.alias[0]) is not None
         ):
             m.adjective = True
-        if prev2 in _CAPITAL_WORDS and (c := _nisba(prev, self.demonyms)):
+        if prev2 in _CAPITAL_WORDS and (c := _nisba(prev, self._nisba_forms)):
             m.nisba_country = c
         if m.last + 1 < len(keys):
             nxt = keys[m.last + 1]
@@ -442,14 +508,15 @@ class PlaceResolver:
             _stem(prev_raw) != prev_raw and "ب" in prev_raw[:2] and m.trigger is not None
         )
         if locative:
-            m.meeting = self._near_meeting(words, keys, m)
+            m.meeting = self._near_meeting(words, m)
 
     @staticmethod
-    def _near_meeting(words: list[_Word], keys: list[str], m: _Match, window: int = 12) -> bool:
+    def _near_meeting(words: _Words, m: _Match, window: int = 12) -> bool:
+        keys, texts = words.keys, words.texts
         for step, limit in ((-1, max(0, m.first - window)), (1, min(len(words) - 1, m.last + window))):
             j = m.first - 1 if step < 0 else m.last + 1
             while (j >= limit) if step < 0 else (j <= limit):
-                if words[j].text in _SENTENCE_END:
+                if texts[j] in _SENTENCE_END:
                     break
                 if _stem(keys[j]) in _MEETING or keys[j] in _MEETING:
                     return True
@@ -480,18 +547,13 @@ class PlaceResolver:
         )
 
     # -- resolving -------------------------------------------------------------------------
-    def context(self, words: list[_Word], matches: list[_Match]) -> Mapping[str, float]:
+    def context(self, words: _Words, matches: list[_Match]) -> Mapping[str, float]:
         """Country weights for the article from strong signals: nisba adjectives, country
         names, and names that only places of one country bear (towns of some size,
         administrative units, regions)."""
         weights: defaultdict[str, float] = defaultdict(float)
-        nisba_cache = self._nisba_cache
-        for w in words:
-            key = w.key
-            if len(key) > 3:
-                c = nisba_cache[key] if key in nisba_cache else self._nisba_of(key)
-                if c:
-                    weights[c] += 1.0
+        for c, count in Counter(filter(None, map(itemgetter(2), words.infos))).items():
+            weights[c] += float(count)
         for m in matches:
             places = [self.gaz.places[i] for i in m.candidates]
             countries = {p.country for p in places}
@@ -572,7 +634,7 @@ class PlaceResolver:
         return best, round(conf, 3)
 
     def _contained(
-        self, text: str, words: list[_Word], resolved: list[tuple[_Match, PlaceMention]]
+        self, text: str, words: _Words, resolved: list[tuple[_Match, PlaceMention]]
     ) -> list[PlaceMention]:
         """Places the gazetteer lacks, named after a trigger word and placed by the text
         itself: «قرية دوما قرب نابلس», «منطقة الحوبان بمدينة تعز». The mention takes the
@@ -580,25 +642,25 @@ class PlaceResolver:
         by_first = {m.first: (m, mention) for m, mention in resolved}
         taken = {i for m, _ in resolved for i in range(m.first, m.last + 1)}
         out: list[PlaceMention] = []
-        for i, w in enumerate(words[:-1]):
-            if w.key[-2:] not in _TRIGGER_ENDS:
-                continue  # the trigger is what remains after the clitics: a suffix of the key
-            kind = _CONTAINED_TRIGGERS.get(_cached_base(w.key))
-            if kind is None or i + 1 in taken or i + 1 in by_first:
+        keys, starts, ends = words.keys, words.starts, words.ends
+        kinds = list(map(itemgetter(3), words.infos[:-1]))
+        for i in compress(range(len(kinds)), kinds):
+            kind = kinds[i]
+            if i + 1 in taken or i + 1 in by_first:
                 continue
             first = i + 1
-            name_key = words[first].key
+            name_key = keys[first]
             if len(name_key) < 3 or not name_key[0].isalpha() or name_key in _GENERIC_NAMES:
                 continue
             last = first
-            if name_key in _NAME_HEADS and first + 1 < len(words) and words[first + 1].key[:1].isalpha():
+            if name_key in _NAME_HEADS and first + 1 < len(keys) and keys[first + 1][:1].isalpha():
                 last = first + 1
-            if text[words[first].end : words[last].start].strip() if last > first else False:
+            if text[ends[first] : starts[last]].strip() if last > first else False:
                 last = first
             anchor = _contained_anchor(words, last, by_first)
             if anchor is None or (anchor.kind == "country" and kind != "city"):
                 continue
-            start, end = words[first].start, words[last].end
+            start, end = starts[first], ends[last]
             out.append(PlaceMention(
                 start=start, end=end, text=text[start:end], name=text[start:end], name_en=None,
                 lat=anchor.lat, lon=anchor.lon, kind=kind, admin1=anchor.admin1,
@@ -675,23 +737,23 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _contained_anchor(
-    words: list[_Word], j: int, by_first: dict[int, tuple[_Match, PlaceMention]]
+    words: _Words, j: int, by_first: dict[int, tuple[_Match, PlaceMention]]
 ) -> PlaceMention | None:
     """The resolved place that a name ending at word ``j`` is said to lie in or near:
     «… بمدينة تعز», «… في الضفة الغربية», «… قرب نابلس», «… ، شمال حلب»."""
     k = j + 1
     steps = 0
     while k < len(words) and steps < 3:
-        w = words[k]
+        text, key = words.texts[k], words.keys[k]
         if k in by_first:
             m, mention = by_first[k]
             if "ب" in m.prefix or steps > 0:
                 return mention
             return None
-        if w.text in _SENTENCE_END:
+        if text in _SENTENCE_END:
             return None
-        base = _base(w.key)
-        if w.text not in _LIST_GAP and base not in _NEAR_WORDS and not (
+        base = _base(key)
+        if text not in _LIST_GAP and base not in _NEAR_WORDS and not (
             base in _CITY_TRIGGERS or base in _ADMIN_TRIGGERS
         ):
             return None

@@ -12,6 +12,7 @@ import csv
 import gzip
 import io
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -73,6 +74,12 @@ class Gazetteer:
     def starts(self, key: str) -> bool:
         """True when some alias begins with the word key ``key``."""
         return key in self._index
+
+    @property
+    def first_words(self) -> Mapping[str, int]:
+        """First word key of every alias -> the number of words of the longest alias
+        that begins with it."""
+        return self._longest
 
     def match_at(self, keys: list[str], i: int, first: str) -> tuple[int, list[int]] | None:
         """The longest alias starting at word ``i`` (whose key is replaced by ``first``):

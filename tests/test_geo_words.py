@@ -1,0 +1,60 @@
+"""The places stage's word index, nisba forms and trigger kinds (what its speed rests on)."""
+
+from __future__ import annotations
+
+import pytest
+
+from marsad.geo import _NISBA_SUFFIXES, _WORD, _nisba, _nisba_forms, _split, _trigger_kind
+from marsad.geo_gazetteer import word_key
+
+TEXT = "وصل الوفدُ إلى مدينة تعز (اليمن) يوم 12/3، ثم غادر إلى «بنغازي» - ABC."
+
+
+def test_geo_split_gives_words_keys_and_offsets() -> None:
+    texts, keys, starts, ends = _split(TEXT)
+    found = list(_WORD.finditer(TEXT))
+    assert texts == [m.group() for m in found]
+    assert list(zip(starts, ends, strict=True)) == [m.span() for m in found]
+    assert keys == [word_key(t) if len(t) > 1 else t for t in texts]
+    assert "ABC" not in texts and texts[-4:] == ["A", "B", "C", "."]
+    assert _split("   ") == ([], [], [], [])
+
+
+def _nisba_by_suffixes(key: str, demonyms: dict[str, str]) -> str | None:
+    """The nisba look-up as it was written first: the stem, then each suffix in turn."""
+    from marsad.geo import _variants
+
+    for stem, _pre in _variants(key):
+        if stem.startswith("ال") and len(stem) > 4:
+            stem = stem[2:]
+        if stem in demonyms:
+            return demonyms[stem]
+        for suffix in _NISBA_SUFFIXES:
+            if stem.endswith(suffix) and stem[: -len(suffix)] in demonyms:
+                return demonyms[stem[: -len(suffix)]]
+    return None
+
+
+@pytest.mark.parametrize("word", [
+    "الليبية", "الليبيين", "ليبيون", "والمصريين", "بالسوريين", "العراقيات", "ليبي", "الكتاب",
+    "ليب", "يين", "المغاربة", "التونسيه",
+])
+def test_geo_nisba_forms_agree_with_the_suffix_rules(word: str) -> None:
+    demonyms = {"ليبي": "LBY", "مصري": "EGY", "سوري": "SYR", "عراقي": "IRQ", "ليب": "XXX",
+                "تونسي": "TUN"}
+    key = word_key(word)
+    assert _nisba(key, _nisba_forms(demonyms)) == _nisba_by_suffixes(key, demonyms)
+
+
+def test_geo_nisba_forms_prefer_the_bare_stem_then_the_first_suffix() -> None:
+    forms = _nisba_forms({"ليبي": "LBY", "ليبيي": "ZZZ", "ليب": "XXX"})
+    assert forms["ليبيي"] == "ZZZ"  # a stem itself
+    assert forms["ليبيين"] == "XXX"  # ليب + يين comes before ليبي + ين and ليبيي + ن
+
+
+@pytest.mark.parametrize(("word", "kind"), [
+    ("مدينة", "city"), ("وبمدينة", "city"), ("منطقة", "region"), ("مديرية", "admin2"),
+    ("مدير", None), ("بيت", None), ("،", None),
+])
+def test_geo_trigger_kind(word: str, kind: str | None) -> None:
+    assert _trigger_kind(word_key(word) if len(word) > 1 else word) == kind
