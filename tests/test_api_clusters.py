@@ -299,6 +299,7 @@ def test_api_clusters_without_clusters(plain: TestClient) -> None:
     page = plain.get("/clusters")
     assert page.status_code == 200 and 'id="no-clusters"' in page.text
     assert 'id="dedupe-toggle"' not in plain.get("/events").text
+    assert 'id="stat-clusters"' not in plain.get("/").text
     assert plain.get("/clusters/ffffffffffff-0").status_code == 404
 
 
@@ -321,6 +322,11 @@ def test_api_clusters_pages(client: TestClient) -> None:
         assert m["evidence"]["text"] in html and m["article"]["source"] in html
     assert 'class="evidence report-evidence" lang="ar" dir="rtl"' in html
     assert "تقريران" in html  # Arabic is the default UI language: two reports
+    assert "المكان نفسه: سبها" in html and "النوع نفسه: اعتداء" in html  # reasons in Arabic
+    home = client.get("/").text
+    assert 'id="stat-clusters"' in home and 'href="/events?dedupe=true"' in home
+    article = client.get(f"/articles/{sabha['members'][1]['article']['id']}").text
+    assert f'href="/clusters/{cid}"' in article  # the article's event links to its cluster
     listing = client.get("/clusters", params={"min_mentions": 2, "lang": "en"}).text
     assert f'data-cluster="{cid}"' in listing and "2 reports" in listing
     assert 'href="/api/clusters?min_mentions=2' in listing  # JSON twin keeps the filters
@@ -331,3 +337,54 @@ def test_api_clusters_pages(client: TestClient) -> None:
         for tag in re.findall(r"<script\b[^>]*>", text):
             assert 'src="/static/' in tag or 'type="application/json"' in tag, (path, tag)
         assert "style=" not in text and not re.search(r"\son[a-z]+\s*=", text), path
+
+
+def test_api_clusters_pages_escape_what_the_clusters_hold(tmp_path: Path) -> None:
+    """Cluster fields and merge reasons come from article text: the pages print them as
+    text (the full hostile tour of every other page is tests/test_ui_security.py)."""
+    from marsad.scale.sinks import StoreSink
+
+    path = str(tmp_path / "hostile.db")
+    with open_store(path) as store:
+        fill_store(store)
+        events = list(store.iter_events(EventFilter(), sort="id"))
+    payload = '<img src=x onerror="window.__pwned=1">'
+    first, second = events[0]["id"], events[1]["id"]
+    cluster = {"cluster_id": first, "type": "ASSAULT", "date_start": "2018-05-20",
+               "date_end": "2018-05-21", "country": "LBY", "admin1": payload, "place": payload,
+               "lat": None, "lon": None, "source_actor": payload, "target_actor": "<script>x</script>",
+               "fatalities": 3, "n_mentions": 2, "n_articles": 2, "n_sources": 2,
+               "reports": [first, second], "articles": ["a", "b"], "sources": [payload, "s"],
+               "first_event_id": first, "first_article": "a", "first_source": payload,
+               "first_date": "2018-05-21",
+               "explanation": json.dumps([{"a": first, "b": second, "score": 4,
+                                           "reasons": [f"same place {payload}", payload]}])}
+    members = [{"event_id": first, "cluster_id": first, "doc_id": "a", "source": "s",
+                "is_first": True},
+               {"event_id": second, "cluster_id": first, "doc_id": "b", "source": "s",
+                "is_first": False}]
+    sink = StoreSink(path)
+    sink.write_clusters([cluster], members)
+    sink.close()
+    client = TestClient(create_app(path))
+    for url in (f"/clusters/{first}", "/clusters", "/events"):
+        html = client.get(url).text
+        assert "<img src=x" not in html and "<script>x" not in html, url
+        assert _tags_with_handlers(html) == [], url
+    html = client.get(f"/clusters/{first}").text
+    assert "&lt;img src=x onerror=" in html and "المكان نفسه: &lt;img" in html
+    assert client.get("/api/clusters").json()["items"][0]["place"] == payload
+
+
+def _tags_with_handlers(html: str) -> list[str]:
+    """Elements of a page that carry an ``on*`` attribute (an event handler)."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.extend(f"{tag}[{name}]" for name, _ in attrs if name.startswith("on"))
+
+    Parser().feed(html)
+    return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Annotated, Any
@@ -18,7 +19,8 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Path, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from marsad import __version__
@@ -34,6 +36,48 @@ PageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 EVENT_TYPES = ("AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT",
                "REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE",
                "COERCE", "ASSAULT")
+
+
+#: The merge reasons :mod:`marsad.dedupe` writes (in English) and the interface string
+#: that says each in the page's language (``why_*`` in i18n.json); the first that matches
+#: wins, and a reason none matches is shown as written.
+REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), key) for p, key in (
+    (r"same type (\S+)$", "why_type"),
+    (r"dates (\d+) days? apart$", "why_dates"),
+    (r"same place (.+) \(an? (\S+) event at the same place\)$", "why_place_salient"),
+    (r"same place (.+)$", "why_place"),
+    (r"same country (.+)$", "why_country"),
+    (r"places (\d+) km apart \((.+) / (.+)\)$", "why_km"),
+    (r"same region (.+)$", "why_region"),
+    (r"same fatalities (\d+)$", "why_fatalities"),
+    (r"evidence is nearly the same sentence \((\d+%) of words\)$", "why_copy"),
+    (r"evidence shares (\d+%) of words$", "why_overlap"),
+    (r"same (source|target) (.+) \(a country or the place itself\)$", "why_{}_weak"),
+    (r"same (source|target) (.+)$", "why_{}"),
+    (r"(.+) lies in (.+)$", "why_inside"),
+))
+
+
+def say_reason(reason: str, strings: dict[str, str]) -> str:
+    """A merge reason of :mod:`marsad.dedupe` in the interface language (event types by
+    their translated names); unknown wording is returned unchanged."""
+    for pattern, key in REASONS:
+        m = pattern.match(reason)
+        if m is None:
+            continue
+        groups = list(m.groups())
+        if "{}" in key:  # the role picks the string: why_source, why_target_weak...
+            key = key.format(groups.pop(0))
+        template = strings.get(key)
+        if template is None:
+            return reason
+        return template.format(*(strings.get(f"T_{g}", g) for g in groups))
+    return reason
+
+
+@pass_context
+def _reason_filter(context: Context, reason: str) -> str:
+    return say_reason(str(reason), context.get("t") or {})
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +97,7 @@ def environment() -> Environment:
     env.globals["EVENT_TYPES"] = EVENT_TYPES
     env.globals["version"] = __version__
     env.filters["highlight"] = highlight
+    env.filters["reason"] = _reason_filter
     return env
 
 
