@@ -108,8 +108,9 @@ def event_filter(
     exclude_negated: bool = False,
     exclude_hypothetical: bool = False,
     geolocated: bool = False,
-    dedupe: Annotated[bool, Query(description="One event per deduplication cluster (its first "
-                                              "report); no effect without clusters.")] = False,
+    dedupe: Annotated[bool, Query(description="One event per deduplication cluster: its first "
+                                              "report (the other filters apply to that report); "
+                                              "no effect on a store without clusters.")] = False,
     cluster: Annotated[str | None, Query(pattern=EVENT_ID, description="Only the reports of "
                                          "this deduplication cluster.")] = None,
 ) -> EventFilter:
