@@ -154,3 +154,32 @@ def test_events_spans_possessive_subject_is_the_speaker(coder: EventCoder) -> No
 def test_events_spans_reporter_is_not_the_source(coder: EventCoder) -> None:
     events = _assaults(coder, "وقال المسؤولون إن التفجير وقع قرب السوق المركزي.")
     assert events and all(e.source is None for e in events)
+
+
+def test_events_spans_coordinated_people(pipeline: Pipeline) -> None:
+    events = _full(pipeline, "خطف مسلحون جنودا ومدنيين قرب الحدود.")
+    assert events and _target(events[0]) == "جنودا ومدنيين"
+
+
+def test_events_spans_people_from_a_village(pipeline: Pipeline) -> None:
+    events = _full(pipeline, "هاجم مستوطنون المزارعين من قرية بيتا جنوب نابلس أمس.")
+    assert events and _target(events[0]).startswith("المزارعين من قرية بيتا")
+
+
+def test_events_spans_exposed_past_appositions(coder: EventCoder) -> None:
+    text = ("تعرض وزير الزراعة في الحكومة المحلية، وهو طبيب معروف، وشقيق رئيس البلدية، "
+            "لمحاولة اغتيال مساء أمس.")
+    events = _assaults(coder, text)
+    assert events and _target(events[0]).startswith("وزير الزراعة")
+
+
+def test_events_spans_group_doing_it_with_qama(pipeline: Pipeline) -> None:
+    events = _full(pipeline, "وبحسب الشهود، قام عدد من جنود «الكوماندوس» بقتل المدنيين في القرية.")
+    e = events[0]
+    assert e.source is not None and e.source.text.startswith("جنود")
+    assert _target(e) == "المدنيين"
+
+
+def test_events_spans_no_preposition_with_pronoun_as_head(coder: EventCoder) -> None:
+    events = _assaults(coder, "اندلعت معارك عنيفة قتل خلالها الجنود الثلاثة في البلدة.")
+    assert events and all(not _target(e).startswith("خلالها") for e in events)

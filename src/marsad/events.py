@@ -406,6 +406,7 @@ class EventCoder:
             target = self._lam_genitive(ctx, target, hi)
             target = self._nisba_tail(ctx, target, hi)
             target = self._head_nouns(ctx, target, lo, source)
+            target = self._conjunct(ctx, target, hi)
         if source is not None and not self._plausible_agent(ctx, source):
             source = None
         if source is None and cand.type == "ASSAULT":
@@ -764,7 +765,8 @@ class EventCoder:
             return target
         first = words[k]
         named = target.kb_id is not None or self._is_place(ctx, target) or any(
-            e.start == first.start for e in ctx.doc.entities)
+            e.start == first.start for e in ctx.doc.entities) or any(
+            a.start == first.start for a in ctx.actors)
         if not (is_definite(first) or named or is_nisba(first) or first.key.startswith("لل")):
             return target
         floor = max(lo, 0)
@@ -774,6 +776,7 @@ class EventCoder:
         while j - 1 >= floor and k - j < 2:
             w = words[j - 1]
             if w.is_punct or is_prep_phrase(w, cues) or is_definite(w) or _bl_proclitic(w) \
+                    or _prep_pronoun(w, cues) \
                     or (j - 1) in ctx.trigger_slots or parse_number(words, j - 1) is not None \
                     or w.key.startswith("و") or self._in_time(ctx, j - 1) \
                     or any(cues.has(c, w.key) for c in _NOT_HEAD_CUES) \
@@ -786,6 +789,30 @@ class EventCoder:
         return dataclasses.replace(target, text=ctx.doc.text[start:target.end or words[k].end],
                                    start=start)
 
+    def _conjunct(self, ctx: _Context, target: EventActor, hi: int) -> EventActor:
+        """«جنديين عراقيين ومدنيا», «أميركيين ونمساويا»: a coordinated noun naming people
+        of the same kind (an actor mention, a generic agent or a nationality) joins the
+        target."""
+        words, cues = ctx.words, ctx.cues
+        if target.end is None or self._is_place(ctx, target):
+            return target
+        j = self._word_at(ctx, target.end - 1)
+        if j is None or j + 1 >= hi:
+            return target
+        w = words[j + 1]
+        if not w.key.startswith("و") or len(w.key) < 4 or (j + 1) in ctx.trigger_words \
+                or (j + 1) in ctx.trigger_slots or is_prep_phrase(w, cues):
+            return target
+        person = agent_sector(w, cues) is not None or nationality(w) is not None or any(
+            w.start <= a.start < w.end for a in ctx.actors)
+        if not person:
+            return target
+        np_ = noun_phrase(words, j + 1, hi, cues, max_words=3)
+        if np_ is None:
+            return target
+        end = words[np_[1] - 1].end
+        return dataclasses.replace(target, text=ctx.doc.text[target.start or 0:end], end=end)
+
     def _nisba_tail(self, ctx: _Context, target: EventActor, hi: int) -> EventActor:
         """The target with the nisba adjectives right after it («متطوعا مسيحيا», «القوات
         الأجنبية»), up to a preposition, a conjunction or a trigger."""
@@ -796,11 +823,16 @@ class EventCoder:
         if j is None:
             return target
         end = j
+        named = any(p.start <= words[j].start < p.end for p in ctx.places) or any(
+            e.start <= words[j].start < e.end for e in ctx.doc.entities) or any(
+            a.start <= words[j].start < a.end and a.kb_id for a in ctx.actors)
         while end + 1 < hi and end - j < 2:
             w = words[end + 1]
-            if not is_nisba(w) or w.is_punct or is_prep_phrase(w, ctx.cues) \
+            if not (is_nisba(w) or nationality(w) is not None) or w.is_punct \
+                    or is_prep_phrase(w, ctx.cues) \
                     or (end + 1) in ctx.trigger_words or w.key.startswith("و") \
-                    or is_definite(w) != is_definite(words[end]) \
+                    or (is_definite(w) != is_definite(words[end])
+                        and not (named and end == j and is_definite(w))) \
                     or any(p.start <= w.start < p.end for p in ctx.places):
                 break
             end += 1
@@ -851,6 +883,14 @@ class EventCoder:
                     and (mention.kb_id is not None or mention.sector is not None) \
                     and not any(p.start <= nxt.start < p.end for p in ctx.places):
                 return self._widen(ctx, target, mention.end, mention)
+            if words[k].key == "من" and self._people(ctx, target):
+                # «المواطنين من قرية كفر قليل», «متطوعا من كوريا الجنوبية»: where they come from
+                j = k + 1
+                if j + 1 < hi and cues.has("settlement", words[j].key):
+                    j += 1  # «من قرية / مدينة / بلدة X»
+                place = next((p for p in ctx.places if p.start == words[j].start), None)
+                if place is not None:
+                    return self._widen(ctx, target, place.end, None)
             return target
         # a name after a title, across genitives («للحزب الشيوعي») and «و»
         for j in range(k, min(hi, k + 5)):
@@ -865,6 +905,15 @@ class EventCoder:
                           default=mention.end if mention is not None else w.end)
                 return self._widen(ctx, target, end, mention)
         return target
+
+    def _people(self, ctx: _Context, actor: EventActor) -> bool:
+        """True when the phrase names people: a sector, a generic agent or a nationality."""
+        k = self._word_at(ctx, actor.start)
+        if k is None:
+            return False
+        w = ctx.words[k]
+        return bool(actor.sector) or agent_sector(w, ctx.cues) is not None \
+            or nationality(w) is not None
 
     @staticmethod
     def _widen(ctx: _Context, target: EventActor, end: int,
@@ -1010,7 +1059,8 @@ class EventCoder:
             verbs = "survived"
         elif not _bl_proclitic(words[first]):
             return None
-        for k in range(first - 1, max(-1, first - 12), -1):
+        reach = 20 if cand.type == "ASSAULT" else 12  # «تعرضت الوزيرة X، Y، حرم Z، لمحاولة»
+        for k in range(first - 1, max(-1, first - reach), -1):
             w = words[k]
             if w.is_punct and w.text not in ("،", ",", "«", "»", '"'):
                 return None
@@ -1178,7 +1228,10 @@ class EventCoder:
             if words[k].is_punct and words[k].text not in ("(", ")", "«", "»", '"'):
                 return None
             if words[k].variants[-1][0] in _QAMA:
-                np_ = noun_phrase(words, k + 1, cand.match.first, ctx.cues)
+                start = k + 1
+                if cand.type == "ASSAULT":
+                    start = self._skip_filler(ctx, start, cand.match.first)  # «قام عدد من جنود»
+                np_ = noun_phrase(words, start, cand.match.first, ctx.cues)
                 return self._actor(ctx, np_) if np_ and self._plausible_np(ctx, np_) else None
         return None
 
@@ -1248,10 +1301,12 @@ class EventCoder:
                     continue
                 if w.key in ("نحو", "حوالي", "اكثر", "من", "زهاء", "قرابه") or cues.has(
                         "quantity_filler", w.key) or cues.has("time_word", w.key) \
-                        or self._in_time(ctx, k):
+                        or self._in_time(ctx, k) or _prep_pronoun(w, cues):
                     k += 1
                     steps += 1
                     continue
+                if k in ctx.trigger_words:
+                    return None  # «قتل فيه 13 وجرح 45»: the next casualty verb, no victims
                 np_ = noun_phrase(words, k, stop, cues, max_words=3)
                 return self._actor(ctx, np_) if np_ else None
         return None
@@ -1928,6 +1983,21 @@ def _is_casualty(trig: TriggerMatch) -> bool:
     return e.type == "ASSAULT" and e.mode is None and any(s in e.pattern for s in _CASUALTY_STEMS)
 
 
+_PRONOUN_ENDINGS = ("هما", "هم", "هن", "ها", "ه", "كم", "نا", "ك")
+
+
+def _prep_pronoun(word: Word, cues: Cues) -> bool:
+    """True for a preposition carrying a pronoun («منهم», «خلالها», «بينهم», «عليه»)."""
+    key = word.key
+    for ending in _PRONOUN_ENDINGS:
+        if key.endswith(ending) and len(key) > len(ending):
+            base = key[: -len(ending)]
+            if cues.has("preposition", base) or cues.has("preposition", base.replace("ي", "ى")) \
+                    or base in ("علي", "الي", "لدي", "خلال", "بين", "امام"):
+                return True
+    return False
+
+
 def _is_casualty_or_abduct(trig: TriggerMatch) -> bool:
     """True for a casualty or an abduction trigger (its passive subject is the victim)."""
     return _is_casualty(trig) or trig.entry.mode in ("abduct", "targeted")
@@ -2073,6 +2143,7 @@ def _adjective_like(word: Word) -> bool:
 def make_events(config: StageConfig) -> Stage:
     """Code PLOVER events."""
     coder = EventCoder(
+        model=load_model(config.get("assault_encoder")) if config.get("use_model", True) else None,
         use_model=bool(config.get("use_model", True)),
         min_confidence=float(config.get("min_confidence", 0.5)),
         assault_threshold=(None if config.get("assault_threshold") is None
