@@ -128,3 +128,18 @@ def test_ui_clusters_list_page(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector("#reports-table")
     assert page.locator(".report-row").count() == 2
     assert page.inner_text("#cluster-mentions") == "2 reports"
+
+
+def test_ui_clusters_map_popup_links_the_cluster(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/map?type=ASSAULT&lang=en")
+    page.wait_for_selector("path.event-marker")
+    assert page.locator("path.event-marker").count() == 2  # two reports of one attack
+    page.locator("path.event-marker").first.click(force=True)
+    page.wait_for_selector(".leaflet-popup .map-popup .reports-badge")
+    badge = page.locator(".leaflet-popup .map-popup .reports-badge")
+    assert badge.inner_text() == "2 reports"
+    assert (badge.get_attribute("href") or "").startswith("/clusters/")
+    page.goto("/map?type=ASSAULT&dedupe=true")
+    page.wait_for_selector("path.event-marker")
+    page.wait_for_selector("#map[data-events='1']")  # one marker per event (CSP-safe wait)
+    assert page.locator("path.event-marker").count() == 1

@@ -292,6 +292,9 @@ def create_app(db: str, *, config_path: str | None = None, token: str | None = N
                     "target": (e["target"] or {}).get("name") or (e["target"] or {}).get("text"),
                     "evidence": e["evidence"]["text"], "article_id": e["article"]["id"],
                     "fatalities": e["fatalities"]}})
+            if "cluster_id" in e:  # a store with deduplication clusters
+                features[-1]["properties"].update(cluster_id=e["cluster_id"],
+                                                  n_mentions=e["n_mentions"])
         return {"type": "FeatureCollection", "total": page.total, "features": features}
 
     @app.get("/api/events/{event_id}", tags=["events"], response_model=EventRecord,

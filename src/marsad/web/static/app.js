@@ -179,10 +179,23 @@
     return basemapPromise;
   }
 
+  /* "2 reports" in the interface language (Arabic counts: 2, 3-10, 11+). */
+  function reportsLabel(n) {
+    if (n === 1) return t.reports_one;
+    if (n === 2) return t.reports_two;
+    return (n <= 10 ? t.reports_few : t.reports_many).replace("{n}", String(n));
+  }
+
+  function clusterLink(p) {
+    if (!p.cluster_id || !(p.n_mentions > 1)) return "";
+    return ' <a class="reports-badge" href="/clusters/' + encodeURIComponent(p.cluster_id) + '">' +
+      escapeHtml(reportsLabel(p.n_mentions)) + "</a>";
+  }
+
   function popupHtml(p) {
     var typeName = t["T_" + p.type] || p.type;
     return '<div class="map-popup"><span class="badge t-' + escapeHtml(p.type) + '">' + escapeHtml(typeName) + "</span> " +
-      (p.mode ? '<span class="mode">' + escapeHtml(p.mode) + "</span>" : "") +
+      (p.mode ? '<span class="mode">' + escapeHtml(p.mode) + "</span>" : "") + clusterLink(p) +
       '<div class="meta">' + escapeHtml(p.date || "") + " · " + escapeHtml(p.place || "") + (p.country ? " (" + escapeHtml(p.country) + ")" : "") + "</div>" +
       "<div>" + escapeHtml(p.evidence) + "</div>" +
       (p.fatalities ? '<div class="casualties">☠ ' + escapeHtml(p.fatalities) + " " + escapeHtml(t.fatalities) + "</div>" : "") +
