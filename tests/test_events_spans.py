@@ -183,3 +183,13 @@ def test_events_spans_group_doing_it_with_qama(pipeline: Pipeline) -> None:
 def test_events_spans_no_preposition_with_pronoun_as_head(coder: EventCoder) -> None:
     events = _assaults(coder, "اندلعت معارك عنيفة قتل خلالها الجنود الثلاثة في البلدة.")
     assert events and all(not _target(e).startswith("خلالها") for e in events)
+
+
+def test_events_spans_support_verb_of_a_nominal_trigger(coder: EventCoder) -> None:
+    events = _assaults(coder, "وتعرضت القافلة العسكرية لهجوم قرب الحدود الشمالية.")
+    assert events and events[0].trigger == "وتعرضت لهجوم"
+
+
+def test_events_spans_so_called_is_no_head_noun(pipeline: Pipeline) -> None:
+    events = _full(pipeline, "قصفت الطائرات مواقع ما يسمى بجيش الخلاص في الجبال.")
+    assert events and not any("يسمى" in _target(e) for e in events)

@@ -313,8 +313,11 @@ class EventCoder:
         for trig in cand.triggers:
             start = min(start, words[trig.first].start)
             end = max(end, words[trig.last].end)
-        heads = _head_triggers(words, cand, self.cues) if cand.type == "ASSAULT" else cand.triggers
-        trigger_text = " ".join(words[k].text for t in heads for k in t.slots_at)
+        if cand.type == "ASSAULT":
+            heads = _head_triggers(words, cand, self.cues)
+            trigger_text = " ".join(words[k].text for k in _verb_span(words, heads, self.cues))
+        else:
+            trigger_text = " ".join(words[k].text for t in cand.triggers for k in t.slots_at)
         date, precision = self._date(ctx, start, end)
         location = self._location(ctx, cand, lo, hi, source, target)
         if location is not None and location.country:
@@ -776,7 +779,7 @@ class EventCoder:
         while j - 1 >= floor and k - j < 2:
             w = words[j - 1]
             if w.is_punct or is_prep_phrase(w, cues) or is_definite(w) or _bl_proclitic(w) \
-                    or _prep_pronoun(w, cues) \
+                    or _prep_pronoun(w, cues) or (w.key[:1] == "ي" and len(w.key) > 3) \
                     or (j - 1) in ctx.trigger_slots or parse_number(words, j - 1) is not None \
                     or w.key.startswith("و") or self._in_time(ctx, j - 1) \
                     or any(cues.has(c, w.key) for c in _NOT_HEAD_CUES) \
@@ -1483,8 +1486,13 @@ class EventCoder:
             return mention
         start = min(words[k].start, mention.start)
         j = self._word_at(ctx, mention.end - 1)
-        if j is None:
+        first = self._word_at(ctx, mention.start)
+        if j is None or first is None:
             return mention
+        if any(ctx.cues.has("relative", words[i].key) or (words[i].key[:1] == "ي"
+                                                           and len(words[i].key) > 3)
+               for i in range(k, first)):
+            start = mention.start  # «مواقع ما يسمى بجيش X»: not one phrase
         while j + 1 < hi and is_nisba(words[j + 1]) and not is_prep_phrase(words[j + 1], ctx.cues) \
                 and (j + 1) not in ctx.trigger_words and not words[j + 1].key.startswith("و"):
             j += 1
@@ -2016,6 +2024,26 @@ def _caused(words: Sequence[Word], trig: TriggerMatch, cues: Cues) -> bool:
         if words[k].is_punct:
             return False
     return False
+
+
+def _verb_span(words: Sequence[Word], heads: Sequence[TriggerMatch], cues: Cues) -> list[int]:
+    """The words of the head triggers, with the support verb that carries a nominal head
+    («وقع الهجوم», «نفذ الجيش ضربة جوية», «تعرضت القافلة لهجوم»)."""
+    slots = sorted({k for t in heads for k in t.slots_at})
+    if not slots or any(t.entry.role in ("v", "p") for t in heads):
+        return slots
+    first = slots[0]
+    for k in range(first - 1, max(-1, first - 6), -1):
+        w = words[k]
+        if w.is_punct:
+            break
+        key = w.key[1:] if w.key[:1] in ("و", "ف") and len(w.key) > 3 else w.key
+        if cues.has("support_verb", key) or cues.has("support_verb", w.key):
+            slots.insert(0, k)
+            break
+        if cues.has("complementizer", w.key) or cues.has("speech", w.key):
+            break
+    return slots
 
 
 def _head_triggers(words: Sequence[Word], cand: _Candidate, cues: Cues) -> list[TriggerMatch]:
