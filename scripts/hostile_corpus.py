@@ -90,7 +90,7 @@ def _plain_files(root: Path, rng: random.Random, m: Manifest) -> None:
     (root / "not_gzip.txt.gz").write_bytes(b"plain bytes, not gzip")
     _expect(m, "not_gzip.txt.gz", 0, bad_gzip=1)
     (root / "truncated.jsonl.gz").write_bytes(gzip.compress(
-        "\n".join(json.dumps({"text": s}, ensure_ascii=False) for s in SENTENCES).encode())[:60])
+        "\n".join(json.dumps({"text": s}, ensure_ascii=False) for s in SENTENCES).encode(), mtime=0)[:60])
     _expect(m, "truncated.jsonl.gz", 0, bad_gzip=1)
 
 
@@ -163,7 +163,7 @@ def _json_files(root: Path, rng: random.Random, m: Manifest) -> None:
                 + json.dumps({"text": SENTENCES[5]}, ensure_ascii=False).encode() + b"\n")
     (root / "bad_utf8_line.jsonl").write_bytes(bad_utf8)
     _expect(m, "bad_utf8_line.jsonl", 2, undecodable=1)
-    (root / "rows.jsonl.gz").write_bytes(gzip.compress("\n".join(lines[:3]).encode()))
+    (root / "rows.jsonl.gz").write_bytes(gzip.compress("\n".join(lines[:3]).encode(), mtime=0))
     _expect(m, "rows.jsonl.gz", 1, invalid_json=1, not_an_object=1)
 
 

@@ -135,11 +135,13 @@ def test_run_into_store_with_clusters(corpus: Path, tmp_path: Path) -> None:
         rows = sink.store.conn.execute(  # type: ignore[attr-defined]
             "SELECT SUM(n_mentions), COUNT(*) FROM dedupe_clusters").fetchone()
         stored = sink.store.stats()
+        missing = sink.store.missing_cluster_indexes()  # type: ignore[attr-defined]
     finally:
         sink.close()
         runner.close()
     assert report.processed == N_UNIQUE and rows[0] == report.events
     assert stored["articles"] == N_UNIQUE
+    assert missing == []  # the cluster reads of the API/UI are indexed from the start
 
 
 def test_run_cli_prints_json_and_resumes(corpus: Path, tmp_path: Path,

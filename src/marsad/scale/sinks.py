@@ -249,6 +249,9 @@ class StoreSink:
                     [tuple(json.dumps(r[n], ensure_ascii=False) if isinstance(r[n], list)
                            else r[n] for n in names) for r in rows])
             conn.execute("CREATE INDEX dedupe_members_event ON dedupe_members(event_id)")
+        ensure = getattr(self.store, "ensure_cluster_indexes", None)
+        if ensure is not None:  # the indexes the cluster pages and API read through
+            ensure()
 
     def close(self) -> None:
         self.store.close()
