@@ -193,3 +193,13 @@ def test_events_spans_support_verb_of_a_nominal_trigger(coder: EventCoder) -> No
 def test_events_spans_so_called_is_no_head_noun(pipeline: Pipeline) -> None:
     events = _full(pipeline, "قصفت الطائرات مواقع ما يسمى بجيش الخلاص في الجبال.")
     assert events and not any("يسمى" in _target(e) for e in events)
+
+
+def test_events_spans_other_side_of_the_clash(coder: EventCoder) -> None:
+    events = _assaults(coder, "وقال الجيش إن عشرين متمردا قتلوا في اشتباكات مع قوات الأمن شمال البلاد.")
+    assert events and events[0].source is not None and "قوات" in events[0].source.text
+
+
+def test_events_spans_announcer_of_deaths_is_no_source(coder: EventCoder) -> None:
+    events = _assaults(coder, "أعلنت الشرطة مقتل سبعة أشخاص بتفجير شاحنة مفخخة في السوق.")
+    assert events and all(e.source is None or "الشرطة" not in e.source.text for e in events)

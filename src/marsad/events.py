@@ -78,6 +78,7 @@ _AFFILIATED = frozenset(match_key(w) for w in (
     "تابعة", "التابعة", "تابع", "التابع", "تابعين", "التابعين", "تابعون", "التابعون",
     "موالية", "الموالية", "موالين", "الموالين", "الموالي"))
 _TARGET_PREPS = ("على", "علي", "ضد", "مع", "بحق")
+_CLASH_STEMS = ("اشتباك", "مواجه", "معارك", "معركه", "قتال", "اقتتال")
 _ARMED = frozenset({"UAF", "INS", "REB", "MIL", "COP"})
 #: Cue sets whose words never head a target phrase («قال», «الذي», «أمس», «عدد من»).
 _NOT_HEAD_CUES = ("speech", "complementizer", "relative", "boundary", "not_agent", "time_word",
@@ -557,7 +558,10 @@ class EventCoder:
                 source = self._executor(ctx, cand, hi)
             if source is None:
                 speaker_actor = self._speech_subject(ctx, cand)
-                if speaker_actor is not None and not cand.casualty:
+                if speaker_actor is not None and not cand.casualty and not (
+                        cand.type == "ASSAULT"
+                        and _is_casualty(_head_triggers(words, cand, cues)[0])):
+                    # «أعلنت الشرطة مقتل سبعة بتفجير»: who announces deaths did not kill
                     source = speaker_actor
                     speaker = speaker_actor.name or speaker_actor.text
         if cand.type == "ASSAULT" and source is not None and source.end is not None \
@@ -621,6 +625,14 @@ class EventCoder:
         claimed = self._claimant(ctx, cand, lo)
         if claimed is not None:
             return claimed
+        for trig in cand.triggers:
+            k = trig.slots_at[-1] + 1
+            if k + 1 < len(words) and words[k].key == "مع" \
+                    and any(s in trig.entry.pattern for s in _CLASH_STEMS):
+                # «قتلوا في اشتباكات مع قوات الأمن»: the other side of the clash
+                np_ = noun_phrase(words, k + 1, len(words), cues, max_words=4)
+                if np_ is not None and self._agentish(ctx, np_):
+                    return self._actor(ctx, np_)
         for trig in cand.triggers:
             if trig.entry.role not in ("n", "ns") or _is_casualty(trig):
                 continue  # a verb's object or a casualty's victims carry their own nationality
