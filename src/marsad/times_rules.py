@@ -373,6 +373,9 @@ def rules() -> Rules:
     anchors = Anchors(
         words=re.compile(_trie(word_kinds) + r"(?!\w)"),
         kinds={w: tuple(sorted(k)) for w, k in word_kinds.items()},
-        digits=re.compile(r"(?P<year4>(?:1[3-9]\d\d|20\d\d)(?!\d))|(?P<numeric>\d\s?[/.\-]\s?\d)"),
+        # one digit first, so that the scan skips fast to the digits; then a year
+        # (1300-1999, 2000-2099) or a numeric date
+        digits=re.compile(r"\d(?:(?P<year4>(?<=1)[3-9]\d\d(?!\d)|(?<=2)0\d\d(?!\d))"
+                          r"|(?P<numeric>\s?[/.\-]\s?\d))"),
     )
     return Rules(compiled, anchors, future, future_verb, pre_wrapper, range_join)

@@ -1,0 +1,29 @@
+"""The times stage's whole-text normalisation and its offset map back to the original."""
+
+from __future__ import annotations
+
+import pytest
+
+from marsad.normalize import normalize, normalize_key
+from marsad.times import _normalise, _to_original
+
+
+def test_times_normalise_folds_like_normalize_key_for_every_character() -> None:
+    text = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000) + "😀𝔸"
+    assert _normalise(text)[0] == normalize_key(text)
+
+
+@pytest.mark.parametrize("text", [
+    "في يوم الأحد ١٥ مايو ٢٠١٨",  # no deletion: offsets are the identity
+    "وَقَعَ الهُجُومُ يَوْمَ الأَحَدِ 15 مـايـو 2018",  # diacritics and tatweel
+    "\u200fَبدأ\u200e الاجتماع أمسِ",  # a deletion first, bidi marks
+    "ﻻ ﷲ أمس",  # ligatures: the exact, slow path
+    "الخميسُ",  # a deletion last
+])
+def test_times_normalise_offsets_map_back_like_normalize(text: str) -> None:
+    norm, offsets = _normalise(text)
+    exact = normalize(text)
+    assert norm == exact.text
+    for start in range(len(norm)):
+        for end in range(start + 1, len(norm) + 1):
+            assert _to_original(offsets, start, end) == exact.to_original(start, end)
