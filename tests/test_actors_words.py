@@ -17,7 +17,7 @@ TEXT = (
 
 
 def test_actors_words_offsets_keys_and_gaps_follow_the_text() -> None:
-    words = _words(TEXT)
+    words = _words(TEXT, load_kb())
     found = list(re.finditer(r"[\u0621-\u063A\u0641-\u064A\u0671-\u06D3\u06FA-\u06FC]"
                              r"[\u0621-\u065F\u0670-\u06D3\u06D6-\u06ED\u06FA-\u06FC]*"
                              r"|[0-9\u0660-\u0669\u06F0-\u06F9]+", TEXT))
@@ -33,8 +33,8 @@ def test_actors_words_offsets_keys_and_gaps_follow_the_text() -> None:
 
 
 def test_actors_words_empty_and_wordless_text() -> None:
-    assert _words("").keys == []
-    words = _words(" -- ! ")
+    assert _words("", load_kb()).keys == []
+    words = _words(" -- ! ", load_kb())
     assert (words.keys, words.starts, words.gaps) == ([], [], [])
 
 
@@ -48,7 +48,7 @@ def test_actors_analysis_offsets_skip_diacritics(surface: str, prefix: str, offs
 
 
 def test_actors_segments_index_like_a_dense_list() -> None:
-    words = _words(TEXT)
+    words = _words(TEXT, load_kb())
     matches = _scan(words, load_kb(), None).matches
     segs = _Segments(words, matches)
     dense: list[tuple[int, int, bool]] = []
@@ -79,3 +79,12 @@ def test_actors_surname_later_in_the_article_is_the_person() -> None:
     assert [m.start for m in later] == [text.index("بوعكاز", first.end),
                                         text.rindex("بوعكاز")]
     assert all(m.name == first.name and m.country == "TUN" for m in later)
+
+
+def test_actors_word_key_folds_like_match_key() -> None:
+    from marsad.normalize import match_key, strip_al
+
+    every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000) + "😀"
+    assert word_key(every) == strip_al(match_key(every))
+    for word in ("الأمم", "المتحدة", "ﻷمم", "وَزيرُ", "مؤتمر", "الـجيش"):
+        assert word_key(word) == strip_al(match_key(word))

@@ -89,6 +89,7 @@ from marsad.actors_kb import (
     KnowledgeBase,
     Role,
     has_al,
+    key_chars,
     load_kb,
     word_key,
 )
@@ -108,6 +109,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _PREFIXES = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
+#: the proclitic sequences a word can start with, by its first letter (in that order)
+_PREFIXES_BY_FIRST = {ch: tuple(p for p in _PREFIXES if p[0] == ch) for ch in "وفبلك"}
 _MEETING = regex.compile(r"اجتماع|لقاء|قمه|موتمر|اجتمع|مباحثات|محادثات|مشاورات")
 
 
@@ -172,6 +175,11 @@ _Variant = tuple[str, int, str, bool]
 _Analysis = tuple[str, list[_Variant]]
 
 
+#: a reading of a word that begins some alias: (offset in the word, prefix, key, the
+#: one-word items that agree on ال, the contextual-alias items under the key)
+_Start = tuple[int, str, str, list[Item], tuple[Item, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Words:
     """The words of a text as parallel lists: one entry per word, but no object per word
@@ -182,7 +190,8 @@ class _Words:
     ends: list[int]
     keys: list[str]  # the full key of each word (word_key)
     gaps: list[bool]  # something other than spaces separates it from the previous word
-    analyses: list[_Analysis]
+    firsts: list[tuple[_Start, ...]]  # the readings of each word that begin an alias
+    kb: KnowledgeBase  # the knowledge base of ``firsts``
 
 
 _NO_ITEMS: tuple[Item, ...] = ()
@@ -209,14 +218,6 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\
                                     "\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u0640#_"))
 
 
-class _AnalysisCache(dict[str, _Analysis]):
-    """surface word -> its analysis, computed on first use (so that a whole article's
-    words are looked up with one C-level ``map``)."""
-
-    def __missing__(self, surface: str) -> _Analysis:
-        return _analyse(surface)
-
-
 class _GapCache(dict[str, bool]):
     """text between two words -> True when it separates them (not only spaces, invisible
     marks, tatweel or hashtag signs)."""
@@ -229,7 +230,6 @@ class _GapCache(dict[str, bool]):
         return gap
 
 
-_ANALYSES = _AnalysisCache()
 _GAPS = _GapCache()
 
 
@@ -240,20 +240,18 @@ def _kept_char(ch: str) -> bool:
 
 
 def _analyse(surface: str) -> _Analysis:
-    """Keys of one word and of its proclitic-stripped variants (cached)."""
-    found = _ANALYSES.get(surface)
-    if found is not None:
-        return found
-    w = match_key(surface)
+    """Keys of one word and of its proclitic-stripped variants."""
+    w = surface.translate(key_chars())  # match_key(surface)
     full = strip_al(w)
     variants: list[_Variant] = [(full, 0, "", w != full)]
-    if len(w) > 3 and w[0] in "وفبلك":
+    seen = {full}
+    if len(w) > 3 and w[0] in _PREFIXES_BY_FIRST:
         # original index of each kept (normalised) character; the folds of a word's
         # letters are one-to-one or deletions, so the same length means no deletion
         index = range(len(w)) if len(w) == len(surface) else \
             [i for i, ch in enumerate(surface) if _kept_char(ch)]
         if len(index) == len(w):
-            for p in _PREFIXES:
+            for p in _PREFIXES_BY_FIRST[w[0]]:
                 if not w.startswith(p) or len(w) - len(p) < 2:
                     continue
                 # ``rest`` is normalised already (match_key is idempotent): its word_key
@@ -265,50 +263,62 @@ def _analyse(surface: str) -> _Analysis:
                     # لل = ل + ال: the article's ل stays out of the span too
                     keys.append((strip_al("ا" + rest), index[len(p) + 1], p + "ل", True))
                 for k, off, pre, al in keys:
-                    if k and all(v[0] != k for v in variants):
+                    if k and k not in seen:
+                        seen.add(k)
                         variants.append((k, off, pre, al))
-    if len(_ANALYSES) > 200_000:
-        _ANALYSES.clear()
-    _ANALYSES[surface] = (full, variants)
     return full, variants
 
 
-def _words(text: str) -> _Words:
-    """Split ``text`` into words and analyse them; every step is one C-level pass over
-    the article (split, ``map`` over the caches, ``accumulate`` for the offsets)."""
+def _words(text: str, kb: KnowledgeBase) -> _Words:
+    """Split ``text`` into words and look them up; every step is one C-level pass over
+    the article (split, ``map`` over the word records, ``accumulate`` for the offsets)."""
     # [separator, word, separator, word, ..., separator]
     parts = _RAW_WORD_SPLIT.split(text)
     surfaces = parts[1::2]
     bounds = list(accumulate(map(len, parts)))
-    analyses = list(map(_ANALYSES.__getitem__, surfaces))
+    records = list(map(_word_cache(kb).__getitem__, surfaces))
     gaps = list(map(_GAPS.__getitem__, parts[2:-1:2]))
     if surfaces:
         gaps.insert(0, False)
-    return _Words(surfaces, bounds[0:-1:2], bounds[1::2], list(map(itemgetter(0), analyses)),
-                  gaps, analyses)
+    return _Words(surfaces, bounds[0:-1:2], bounds[1::2], list(map(itemgetter(0), records)),
+                  gaps, list(map(itemgetter(1), records)), kb)
 
 
 @lru_cache(maxsize=64)
-def _cached_words(text: str) -> _Words:
-    return _words(text)
+def _default_words(text: str) -> _Words:
+    return _words(text, load_kb())
 
 
-#: a reading of a word that begins some alias: (offset in the word, prefix, key, the
-#: one-word items that agree on ال, the contextual-alias items under the key)
-_Start = tuple[int, str, str, list[Item], tuple[Item, ...]]
+def _cached_words(text: str, kb: KnowledgeBase) -> _Words:
+    """:func:`_words` of a whole article (cached: the context pre-pass and the resolver
+    read the same words)."""
+    global _LAST_WORDS
+    if kb is load_kb():
+        return _default_words(text)
+    if _LAST_WORDS is not None and _LAST_WORDS[0] is kb and _LAST_WORDS[1] == text:
+        return _LAST_WORDS[2]
+    words = _words(text, kb)
+    _LAST_WORDS = (kb, text, words)
+    return words
 
 
-class _StartCache(dict[str, tuple[_Start, ...]]):
-    """surface word -> its readings that begin some alias of one KB (usually none)."""
+#: the last article split with another KB than the shipped one (kb, text, words)
+_LAST_WORDS: tuple[KnowledgeBase, str, _Words] | None = None
+
+
+class _WordCache(dict[str, tuple[str, tuple[_Start, ...]]]):
+    """surface word -> its full key and its readings that begin some alias of one KB
+    (usually none)."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         super().__init__()
         self.kb = kb
 
-    def __missing__(self, surface: str) -> tuple[_Start, ...]:
+    def __missing__(self, surface: str) -> tuple[str, tuple[_Start, ...]]:
         prefixes, keys = self.kb.prefixes, self.kb.keys
         found: list[_Start] = []
-        for key, off, prefix, al in _ANALYSES[surface][1]:
+        full, variants = _analyse(surface)
+        for key, off, prefix, al in variants:
             if (key,) not in prefixes:
                 continue
             items = keys.get((key,)) or []
@@ -317,21 +327,21 @@ class _StartCache(dict[str, tuple[_Start, ...]]):
                           tuple(it for it in items if it.kind == "ctx_actor")))
         if len(self) > 200_000:
             self.clear()
-        self[surface] = result = tuple(found)
+        self[surface] = result = (full, tuple(found))
         return result
 
 
-#: id(kb) -> (kb, its start cache); the kb is kept so that its id is not reused
-_START_CACHES: dict[int, tuple[KnowledgeBase, _StartCache]] = {}
+#: id(kb) -> (kb, its word cache); the kb is kept so that its id is not reused
+_WORD_CACHES: dict[int, tuple[KnowledgeBase, _WordCache]] = {}
 
 
-def _start_cache(kb: KnowledgeBase) -> _StartCache:
-    found = _START_CACHES.get(id(kb))
+def _word_cache(kb: KnowledgeBase) -> _WordCache:
+    found = _WORD_CACHES.get(id(kb))
     if found is None or found[0] is not kb:
-        if len(_START_CACHES) > 8:
-            _START_CACHES.clear()
-        found = (kb, _StartCache(kb))
-        _START_CACHES[id(kb)] = found
+        if len(_WORD_CACHES) > 8:
+            _WORD_CACHES.clear()
+        found = (kb, _WordCache(kb))
+        _WORD_CACHES[id(kb)] = found
     return found[1]
 
 
@@ -419,7 +429,9 @@ def _scan(words: _Words, kb: KnowledgeBase, keep: Callable[[Item], bool] | None,
     prefixes, keys = kb.prefixes, kb.keys
     ctx_seen: list[Item] = []
     plain: dict[int, _Seg | None] = {}
-    firsts = list(map(_start_cache(kb).__getitem__, words.surfaces))
+    if words.kb is not kb:
+        raise ValueError("words looked up in another knowledge base")
+    firsts = words.firsts
     after = 0  # the first word not inside the last match
     for i in compress(range(n), firsts):
         if i < after:
@@ -497,7 +509,7 @@ class _Resolver:
         self.ctx = ctx
         self.offset = offset
         if offset == 0:
-            self.words = _cached_words(text)
+            self.words = _cached_words(text, kb)
             base = _base_segments(text, kb)
             # the context-free segmentation holds unless a contextual alias it looked at
             # does not apply in this article; then only the words where one was met are
@@ -506,7 +518,7 @@ class _Resolver:
                 else _scan(self.words, kb, self._keep, base.plain).matches
             self.segs = _Segments(self.words, matches)
         else:
-            self.words = _words(text)
+            self.words = _words(text, kb)
             self.segs = _segments(self.words, kb, self._keep)
         self.per = {e.start - offset: e for e in entities if e.type == "PER"}
         self.org = {e.start - offset: e for e in entities if e.type == "ORG"}
@@ -1047,8 +1059,7 @@ class _Resolver:
         counterpart («نظيره»), a surname seen before, or the start of an NER entity."""
         segs, words = self.segs, self.words
         todo = list(segs.match_indexes())
-        others = [w for w in compress(range(len(words.keys)),
-                                      map(_COUNTERPART.__contains__, words.keys))]
+        others = list(compress(range(len(words.keys)), map(_COUNTERPART.__contains__, words.keys)))
         others += self._words_at(self.org)
         others += self._words_at(self.per)
         todo += [q for q in map(segs.index_of_word, others) if q is not None]
@@ -1214,7 +1225,7 @@ def _base_segments(text: str, kb: KnowledgeBase) -> _Scan:
         return _default_base_segments(text)
     if _LAST_BASE is not None and _LAST_BASE[0] is kb and _LAST_BASE[1] == text:
         return _LAST_BASE[2]
-    found = _scan(_cached_words(text), kb, None)
+    found = _scan(_cached_words(text, kb), kb, None)
     _LAST_BASE = (kb, text, found)
     return found
 
@@ -1225,7 +1236,7 @@ _LAST_BASE: tuple[KnowledgeBase, str, _Scan] | None = None
 
 @lru_cache(maxsize=64)
 def _default_base_segments(text: str) -> _Scan:
-    return _scan(_cached_words(text), load_kb(), None)
+    return _scan(_cached_words(text, load_kb()), load_kb(), None)
 
 
 def _compute_context(text: str, date: str | None, kb: KnowledgeBase) -> _Context:

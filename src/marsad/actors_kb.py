@@ -43,10 +43,19 @@ SPECIAL_ADJECTIVES = {"اممي": "UN", "دولي": "", "اوروبي": "EU", "�
 _WORD = regex.compile(r"[\u0621-\u064A\u0671-\u06D3]+|[0-9]+")
 
 
+@lru_cache(maxsize=1)
+def key_chars() -> list[str]:
+    """:func:`match_key` of every character of the Basic Multilingual Plane, indexed by
+    code point: ``word.translate(key_chars())`` is ``match_key(word)`` (the folds are per
+    character, none beyond the BMP), without a dictionary look-up miss for every
+    unfolded character."""
+    return [match_key(chr(c)) for c in range(0x10000)]
+
+
 def word_key(word: str) -> str:
     """The matching key of one word: every fold of :func:`match_key` (hamza, alef, ya,
     ta-marbuta, diacritics) and ``ال`` dropped, so definiteness does not matter."""
-    return strip_al(match_key(word))
+    return strip_al(word.translate(key_chars()))
 
 
 def has_al(word: str) -> bool:
