@@ -4,20 +4,33 @@ from __future__ import annotations
 
 import pytest
 
-from marsad.geo import _NISBA_SUFFIXES, _WORD, _nisba, _nisba_forms, _split, _trigger_kind
+from marsad.geo import (
+    _NISBA_SUFFIXES,
+    _WORD,
+    _nisba,
+    _nisba_forms,
+    _split,
+    _trigger_kind,
+    get_resolver,
+)
 from marsad.geo_gazetteer import word_key
 
 TEXT = "وصل الوفدُ إلى مدينة تعز (اليمن) يوم 12/3، ثم غادر إلى «بنغازي» - ABC."
 
 
 def test_geo_split_gives_words_keys_and_offsets() -> None:
-    texts, keys, starts, ends = _split(TEXT)
+    texts, starts, ends = _split(TEXT)
     found = list(_WORD.finditer(TEXT))
     assert texts == [m.group() for m in found]
     assert list(zip(starts, ends, strict=True)) == [m.span() for m in found]
-    assert keys == [word_key(t) if len(t) > 1 else t for t in texts]
     assert "ABC" not in texts and texts[-4:] == ["A", "B", "C", "."]
-    assert _split("   ") == ([], [], [], [])
+    assert _split("   ") == ([], [], [])
+    resolver = get_resolver()
+    words = resolver.words(TEXT)
+    assert words.keys == [word_key(t) if len(t) > 1 else t for t in texts]
+    # a key is its own key: looking a key up gives the same record as the word
+    for text, key in zip(texts, words.keys, strict=True):
+        assert resolver._info[key] == resolver._info[text]
 
 
 def _nisba_by_suffixes(key: str, demonyms: dict[str, str]) -> str | None:
@@ -58,3 +71,22 @@ def test_geo_nisba_forms_prefer_the_bare_stem_then_the_first_suffix() -> None:
 ])
 def test_geo_trigger_kind(word: str, kind: str | None) -> None:
     assert _trigger_kind(word_key(word) if len(word) > 1 else word) == kind
+
+
+def test_geo_word_key_folds_like_match_key() -> None:
+    from marsad.normalize import match_key
+
+    every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000) + "😀"
+    assert word_key(every) == match_key(every).replace("-", "").replace("'", "")
+
+
+def test_geo_span_cover_overlaps_like_a_scan() -> None:
+    from marsad.geo import _SpanCover
+
+    spans = [(10, 20), (15, 18), (30, 40), (40, 41), (5, 6)]
+    cover = _SpanCover(spans)
+    for start in range(0, 45):
+        for end in range(start + 1, 46):
+            expected = any(s < end and start < e for s, e in spans)
+            assert cover.overlaps(start, end) == expected, (start, end)
+    assert not _SpanCover([]).overlaps(0, 5)

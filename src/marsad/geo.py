@@ -101,9 +101,10 @@ _NISBA_SUFFIXES = ("يين", "يون", "ين", "ون", "ه", "ات")
 SMALL_PLACE = 20_000
 
 
-#: (readings of the key that begin some alias, length of the longest such alias, country
-#: of the nisba the key is, kind of place the key introduces as a trigger word)
-_KeyInfo = tuple[tuple[tuple[str, str], ...], int, str | None, str | None]
+#: (the word's key, readings of the key that begin some alias, length of the longest such
+#: alias, country of the nisba the key is, kind of place the key introduces as a trigger,
+#: its :func:`_base` as a context word, whether it is a meeting word)
+_KeyInfo = tuple[str, tuple[tuple[str, str], ...], int, str | None, str | None, str, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ class _Words:
     keys: list[str]  # word_key of each word (a one-character word is its own key)
     starts: list[int]
     ends: list[int]
-    infos: list[_KeyInfo]  # what the resolver knows of each key
+    infos: list[_KeyInfo]  # what the resolver knows of each word
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -181,17 +182,13 @@ def _key(word: str) -> str:
 
 
 
-def _split(text: str) -> tuple[list[str], list[str], list[int], list[int]]:
-    """The words of ``text``, their keys, starts and ends: a split, then C-level passes
-    (``map`` over the key cache, ``accumulate`` for the offsets)."""
+def _split(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The words of ``text``, their starts and ends: a split, then C-level passes
+    (``accumulate`` for the offsets)."""
     # [separator, word, separator, word, ..., separator]
     parts = _WORD_SPLIT.split(text)
-    texts = parts[1::2]
     bounds = list(accumulate(map(len, parts)))
-    return texts, list(map(_KEYS.__getitem__, texts)), bounds[0:-1:2], bounds[1::2]
-
-
-_KEYS: _Memo[str] = _Memo(_key, 200_000)
+    return parts[1::2], bounds[0:-1:2], bounds[1::2]
 
 
 @lru_cache(maxsize=200_000)
@@ -313,6 +310,11 @@ class _SpanCover:
         k = bisect.bisect_right(self.starts, start) - 1
         return k >= 0 and end <= self.max_end[k]
 
+    def overlaps(self, start: int, end: int) -> bool:
+        """True when some span ``(s, e)`` has ``s < end`` and ``start < e``."""
+        k = bisect.bisect_left(self.starts, end) - 1
+        return k >= 0 and start < self.max_end[k]
+
 
 def _base(key: str) -> str:
     """A context word's key: itself when it is a known word (``ولايه``), else without its
@@ -352,7 +354,8 @@ class PlaceResolver:
         self.short_names = load_short_names()
         self.strict = load_strict()
         self._nisba_forms = _nisba_forms(self.demonyms)
-        #: word key -> what the resolver needs to know of it (see :meth:`_info_of`)
+        #: word (or word key: a key is its own key) -> what the resolver needs to know of
+        #: it (see :meth:`_info_of`)
         self._info: _Memo[_KeyInfo] = _Memo(self._info_of)
         self.context_weight = context_weight
 
@@ -366,14 +369,15 @@ class PlaceResolver:
         matches: list[_Match] = []
         deferred: list[_Match] = []
         infos = words.infos
-        starting_all = list(map(itemgetter(0), infos))
+        starting_all = list(map(itemgetter(1), infos))
         after = 0  # the first word after the last accepted match
         for i in compress(range(len(keys)), starting_all):
             if i < after:
                 continue
             best: tuple[int, list[int], str, str] | None = None
             starting = starting_all[i]
-            run = self._run(text, words, i, infos[i][1])
+            limit = infos[i][2]
+            run = [keys[i]] if limit == 1 else self._run(text, words, i, limit)
             for stem, pre in starting:
                 hit = self.gaz.match_at(run, 0, stem)
                 if hit and (best is None or hit[0] > best[0]):
@@ -398,7 +402,7 @@ class PlaceResolver:
         licensed = {m.alias for m in matches}
         taken = [(m.first, m.last) for m in matches]
         for m in deferred:
-            prev = _base(keys[m.first - 1]) if m.first > 0 else ""
+            prev = infos[m.first - 1][5] if m.first > 0 else ""  # _base
             cue = "ب" in m.prefix or prev in _PLACE_CUES
             if cue and m.alias in licensed and not any(a <= m.last and m.first <= b for a, b in taken):
                 matches.append(m)
@@ -432,17 +436,19 @@ class PlaceResolver:
                     a.country_list = True
 
     def words(self, text: str) -> _Words:
-        """The words of ``text``, with their keys and :meth:`_info_of` each key."""
-        texts, keys, starts, ends = _split(text)
-        return _Words(texts, keys, starts, ends, list(map(self._info.__getitem__, keys)))
+        """The words of ``text``, with their keys and :meth:`_info_of` each word."""
+        texts, starts, ends = _split(text)
+        infos = list(map(self._info.__getitem__, texts))
+        return _Words(texts, list(map(itemgetter(0), infos)), starts, ends, infos)
 
-    def _info_of(self, key: str) -> _KeyInfo:
-        """A word key's readings that begin some alias (usually none), the length of the
-        longest such alias (at most 6 words), the country of the nisba it is, and the
-        kind of place it introduces as a trigger word."""
+    def _info_of(self, word: str) -> _KeyInfo:
+        """A word's key, the key's readings that begin some alias (usually none), the
+        length of the longest such alias (at most 6 words), the country of the nisba it
+        is, and the kind of place it introduces as a trigger word."""
+        key = _key(word)
         variants = _variants(key)
         longest = self.gaz.first_words
-        readings = tuple(v for v in variants if v[0] in longest)
+        readings = tuple([v for v in variants if v[0] in longest])
         limit = min(6, max([longest[stem] for stem, _pre in readings])) if readings else 0
         nisba: str | None = None
         if len(key) > 3:  # :func:`_nisba`, inlined
@@ -453,11 +459,12 @@ class PlaceResolver:
                 if stem in forms:
                     nisba = forms[stem]
                     break
-        return readings, limit, nisba, _trigger_kind(key)
+        meeting = key in _MEETING or _stem(key) in _MEETING
+        return key, readings, limit, nisba, _trigger_kind(key), _base(key), meeting
 
     def _nisba_of(self, key: str) -> str | None:
         """:func:`_nisba` with a cache (None for keys of three letters or fewer)."""
-        return self._info[key][2]
+        return self._info[key][3]
 
     @staticmethod
     def _run(text: str, words: _Words, i: int, limit: int) -> list[str]:
@@ -478,8 +485,9 @@ class PlaceResolver:
     def _annotate(self, m: _Match, words: _Words) -> None:
         keys, texts = words.keys, words.texts
         back = [j for j in range(m.first - 1, max(-1, m.first - 5), -1) if texts[j] not in _QUOTES]
-        prev = _base(keys[back[0]]) if back else ""
-        prev2 = _base(keys[back[1]]) if len(back) > 1 else ""
+        infos = words.infos  # [5]: _base of the key
+        prev = infos[back[0]][5] if back else ""
+        prev2 = infos[back[1]][5] if len(back) > 1 else ""
         if prev in _CITY_TRIGGERS or (prev2 in _CITY_TRIGGERS and _nisba(prev, self._nisba_forms)):
             m.trigger = "city"
         elif prev in _ADMIN_TRIGGERS:
@@ -512,13 +520,13 @@ class PlaceResolver:
 
     @staticmethod
     def _near_meeting(words: _Words, m: _Match, window: int = 12) -> bool:
-        keys, texts = words.keys, words.texts
+        texts, infos = words.texts, words.infos
         for step, limit in ((-1, max(0, m.first - window)), (1, min(len(words) - 1, m.last + window))):
             j = m.first - 1 if step < 0 else m.last + 1
             while (j >= limit) if step < 0 else (j <= limit):
                 if texts[j] in _SENTENCE_END:
                     break
-                if _stem(keys[j]) in _MEETING or keys[j] in _MEETING:
+                if infos[j][6]:  # a meeting word
                     return True
                 j += step
         return False
@@ -552,7 +560,7 @@ class PlaceResolver:
         names, and names that only places of one country bear (towns of some size,
         administrative units, regions)."""
         weights: defaultdict[str, float] = defaultdict(float)
-        for c, count in Counter(filter(None, map(itemgetter(2), words.infos))).items():
+        for c, count in Counter(filter(None, map(itemgetter(3), words.infos))).items():
             weights[c] += float(count)
         for m in matches:
             places = [self.gaz.places[i] for i in m.candidates]
@@ -643,7 +651,7 @@ class PlaceResolver:
         taken = {i for m, _ in resolved for i in range(m.first, m.last + 1)}
         out: list[PlaceMention] = []
         keys, starts, ends = words.keys, words.starts, words.ends
-        kinds = list(map(itemgetter(3), words.infos[:-1]))
+        kinds = list(map(itemgetter(4), words.infos[:-1]))
         for i in compress(range(len(kinds)), kinds):
             kind = kinds[i]
             if i + 1 in taken or i + 1 in by_first:
@@ -718,9 +726,9 @@ class PlaceResolver:
             ):
                 replace(k, explicit, max(mention.confidence, 0.8))
         out.extend(self._contained(text, words, resolved))
-        covered = [(p.start, p.end) for p in out]
+        covered = _SpanCover((p.start, p.end) for p in out)
         for e in entities:
-            if e.type in _PLACE_TYPES and not any(s < e.end and e.start < t for s, t in covered):
+            if e.type in _PLACE_TYPES and not covered.overlaps(e.start, e.end):
                 out.append(PlaceMention(e.start, e.end, e.text, None, None, None, None, None,
                                         None, None, None, None, confidence=0.2))
         out.sort(key=lambda p: (p.start, p.end))
@@ -744,7 +752,7 @@ def _contained_anchor(
     k = j + 1
     steps = 0
     while k < len(words) and steps < 3:
-        text, key = words.texts[k], words.keys[k]
+        text = words.texts[k]
         if k in by_first:
             m, mention = by_first[k]
             if "ب" in m.prefix or steps > 0:
@@ -752,7 +760,7 @@ def _contained_anchor(
             return None
         if text in _SENTENCE_END:
             return None
-        base = _base(key)
+        base = words.infos[k][5]  # _base of the key
         if text not in _LIST_GAP and base not in _NEAR_WORDS and not (
             base in _CITY_TRIGGERS or base in _ADMIN_TRIGGERS
         ):

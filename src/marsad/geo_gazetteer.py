@@ -42,9 +42,18 @@ class Place:
     population: int
 
 
+@lru_cache(maxsize=1)
+def key_chars() -> list[str]:
+    """:func:`match_key` of every character of the Basic Multilingual Plane, indexed by
+    code point: ``word.translate(key_chars())`` is ``match_key(word)`` (the folds are per
+    character, none beyond the BMP), without a dictionary look-up miss for every
+    unfolded character."""
+    return [match_key(chr(c)) for c in range(0x10000)]
+
+
 def word_key(word: str) -> str:
     """The key a single word is matched by (all folds on, hyphen/quote marks dropped)."""
-    return match_key(word).replace("-", "").replace("'", "")
+    return word.translate(key_chars()).replace("-", "").replace("'", "")
 
 
 def alias_keys(alias: str) -> tuple[str, ...]:
