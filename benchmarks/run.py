@@ -5,7 +5,8 @@ Reads the first N articles of the news corpus (``../shared/data/corpus/
 arabic_news_all_72k.jsonl.gz`` by default) and runs the configured pipeline over them, one
 article at a time, timing every stage. Prints articles/s, tokens/s and peak memory for each
 stage, for the text layer (sentences + tokens) and for the whole pipeline, as a table (and
-as JSON with ``--json``).
+as JSON with ``--json``), and the cost of actors + places + times against the text layer
+(issue #4: text -> actors -> places -> dates within 2x the text layer alone).
 
 Times are CPU seconds of this (single-threaded) process, so other load on the machine does
 not distort them; the whole pipeline's wall-clock time is printed too.
@@ -34,6 +35,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "arabic_news_all_72k.jsonl.gz"
 TEXT_LAYER = ("sentences", "tokens")
+#: The stages issue #4 asks to stay cheap next to the text layer (NER and events aside).
+RESOLUTION = ("actors", "places", "times")
 
 
 def read_articles(path: Path, n: int) -> Iterator[dict[str, Any]]:
@@ -123,6 +126,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         None if args.no_memory else max(peaks[n] for n in text_names)))
     rows.append(row("pipeline", cpu, None if args.no_memory else max(peaks.values(), default=0)))
     return {
+        "ratios": _ratios(seconds),
         "corpus": str(corpus),
         "articles": len(docs),
         "characters": chars,
@@ -132,6 +136,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "max_rss_mb": round(maxrss_kb / 1024, 1),
         "failures": failures,
         "stages": rows,
+    }
+
+
+def _ratios(seconds: dict[str, float]) -> dict[str, float]:
+    """The cost of actors + places + times against the text layer (issue #4: the chain
+    text -> actors -> places -> dates within 2x the text layer alone, i.e. the three
+    stages together at most the text layer)."""
+    text = sum(seconds.get(n, 0.0) for n in TEXT_LAYER)
+    if not text or not all(n in seconds for n in RESOLUTION):
+        return {}
+    resolution = sum(seconds[n] for n in RESOLUTION)
+    return {
+        "actors+places+times / text layer": round(resolution / text, 3),
+        "(text layer+actors+places+times) / text layer": round((text + resolution) / text, 3),
     }
 
 
@@ -147,6 +165,8 @@ def print_table(result: dict[str, Any]) -> None:
         aps = "-" if r["articles_per_s"] is None else f"{r['articles_per_s']:.1f}"
         tps = "-" if r["tokens_per_s"] is None else f"{r['tokens_per_s']:,}"
         print(f"{r['stage']:<12} {r['seconds']:>9.3f} {aps:>11} {tps:>11} {peak:>8}")
+    for what, ratio in result["ratios"].items():
+        print(f"{what}: {ratio:.2f}")
     for what, count in result["failures"].items():
         print(f"failed: {what} x{count}")
 
