@@ -49,7 +49,7 @@ def build_library(cache: Path) -> Path:
     compiler = shutil.which(sysconfig.get_config_var("CC") or "cc") or shutil.which("cc")
     if compiler is None:
         raise MarsadError("the e5 teacher needs a C compiler (cc) to build e5_words.c")
-    tmp = target.with_suffix(".tmp.so")
+    tmp = target.with_suffix(f".{os.getpid()}.tmp.so")  # workers may build at once
     cmd = [compiler, "-O3", "-mavx2", "-mfma", "-fopenmp", "-shared", "-fPIC",
            f"-I{pkg}", str(_SOURCE), "-o", str(tmp), "-lm"]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
