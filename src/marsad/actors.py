@@ -313,18 +313,25 @@ class _WordCache(dict[str, tuple[str, tuple[_Start, ...]]]):
     def __init__(self, kb: KnowledgeBase) -> None:
         super().__init__()
         self.kb = kb
+        #: the first words of the aliases
+        self.first_words = frozenset(k[0] for k in kb.prefixes if len(k) == 1)
+        #: (key, has ال) -> the one-word items that agree on ال, the contextual ones
+        self.by_key: dict[tuple[str, bool], tuple[list[Item], tuple[Item, ...]]] = {}
 
     def __missing__(self, surface: str) -> tuple[str, tuple[_Start, ...]]:
-        prefixes, keys = self.kb.prefixes, self.kb.keys
         found: list[_Start] = []
         full, variants = _analyse(surface)
+        first_words = self.first_words
         for key, off, prefix, al in variants:
-            if (key,) not in prefixes:
-                continue
-            items = keys.get((key,)) or []
-            # a one-word name must agree on ال (مالي ≠ المالي, الكاميرون ≠ كاميرون)
-            found.append((off, prefix, key, [it for it in items if it.al < 0 or it.al == al],
-                          tuple(it for it in items if it.kind == "ctx_actor")))
+            if key in first_words:
+                items = self.by_key.get((key, al))
+                if items is None:
+                    listed = self.kb.keys.get((key,)) or []
+                    # a one-word name must agree on ال (مالي ≠ المالي, الكاميرون ≠ كاميرون)
+                    items = ([it for it in listed if it.al < 0 or it.al == al],
+                             tuple(it for it in listed if it.kind == "ctx_actor"))
+                    self.by_key[key, al] = items
+                found.append((off, prefix, key, items[0], items[1]))
         if len(self) > 200_000:
             self.clear()
         self[surface] = result = (full, tuple(found))

@@ -49,6 +49,7 @@ from marsad.doc import Document, Entity, PlaceMention
 from marsad.geo_gazetteer import (
     Gazetteer,
     Place,
+    key_chars,
     load_ambiguous,
     load_demonyms,
     load_gazetteer,
@@ -354,6 +355,8 @@ class PlaceResolver:
         self.short_names = load_short_names()
         self.strict = load_strict()
         self._nisba_forms = _nisba_forms(self.demonyms)
+        self._key_chars = key_chars()
+        self._first_words = self.gaz.first_words
         #: word (or word key: a key is its own key) -> what the resolver needs to know of
         #: it (see :meth:`_info_of`)
         self._info: _Memo[_KeyInfo] = _Memo(self._info_of)
@@ -444,10 +447,12 @@ class PlaceResolver:
     def _info_of(self, word: str) -> _KeyInfo:
         """A word's key, the key's readings that begin some alias (usually none), the
         length of the longest such alias (at most 6 words), the country of the nisba it
-        is, and the kind of place it introduces as a trigger word."""
-        key = _key(word)
+        is, the kind of place it introduces as a trigger word, its :func:`_base` and
+        whether it is a meeting word. (Run once per distinct word: helpers inlined.)"""
+        key = word.translate(self._key_chars).replace("-", "").replace("'", "") \
+            if len(word) > 1 else word  # _key(word)
         variants = _variants(key)
-        longest = self.gaz.first_words
+        longest = self._first_words
         readings = tuple([v for v in variants if v[0] in longest])
         limit = min(6, max([longest[stem] for stem, _pre in readings])) if readings else 0
         nisba: str | None = None
@@ -459,8 +464,11 @@ class PlaceResolver:
                 if stem in forms:
                     nisba = forms[stem]
                     break
-        meeting = key in _MEETING or _stem(key) in _MEETING
-        return key, readings, limit, nisba, _trigger_kind(key), _base(key), meeting
+        stem = _stem(key)
+        base = key if key in _KNOWN_WORDS else stem  # _base(key)
+        trigger = _CONTAINED_TRIGGERS.get(base) if key[-2:] in _TRIGGER_ENDS else None
+        meeting = key in _MEETING or stem in _MEETING
+        return key, readings, limit, nisba, trigger, base, meeting
 
     def _nisba_of(self, key: str) -> str | None:
         """:func:`_nisba` with a cache (None for keys of three letters or fewer)."""
