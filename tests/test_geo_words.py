@@ -90,3 +90,14 @@ def test_geo_span_cover_overlaps_like_a_scan() -> None:
             expected = any(s < end and start < e for s, e in spans)
             assert cover.overlaps(start, end) == expected, (start, end)
     assert not _SpanCover([]).overlaps(0, 5)
+
+
+def test_geo_only_white_space_separates_words() -> None:
+    # every character the word pattern does not take is white space (str.strip() drops it)
+    import sys
+
+    from marsad.geo import _WORD_SPLIT
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    separators = "".join(_WORD_SPLIT.split(every)[0::2])
+    assert separators and not separators.strip()

@@ -380,7 +380,7 @@ class PlaceResolver:
             best: tuple[int, list[int], str, str] | None = None
             starting = starting_all[i]
             limit = infos[i][2]
-            run = [keys[i]] if limit == 1 else self._run(text, words, i, limit)
+            run = [keys[i]] if limit == 1 else self._run(words, i, limit)
             for stem, pre in starting:
                 hit = self.gaz.match_at(run, 0, stem)
                 if hit and (best is None or hit[0] > best[0]):
@@ -475,16 +475,16 @@ class PlaceResolver:
         return self._info[key][3]
 
     @staticmethod
-    def _run(text: str, words: _Words, i: int, limit: int) -> list[str]:
+    def _run(words: _Words, i: int, limit: int) -> list[str]:
         """Keys of the words from ``i`` on (at most ``limit``) that follow each other with
-        only spaces between."""
-        keys, texts, starts, ends = words.keys, words.texts, words.starts, words.ends
+        only spaces between (what separates two words is only ever white space: every
+        other character is a word of its own)."""
+        keys, texts = words.keys, words.texts
         out = [keys[i]]
         j = i + 1
         n = len(keys)
         while j < n and len(out) < limit:
-            gap = text[ends[j - 1] : starts[j]]
-            if gap.strip() or text_gap(texts[j]):
+            if text_gap(texts[j]):
                 break
             out.append(keys[j])
             j += 1

@@ -255,7 +255,7 @@ def _windows(norm: str) -> dict[str, list[tuple[int, int]]]:
     def add(kind: str, a: int, b: int) -> None:
         lo = max(0, a - _WINDOW_BEFORE)
         hi = min(n, b + _WINDOW_AFTER)
-        if hi < n:
+        if hi < n and not norm[hi].isspace():  # (no word goes on past a space)
             word_end = _WORD_END.match(norm, hi)
             hi = word_end.end() if word_end else hi
         spans = out.setdefault(kind, [])
@@ -265,8 +265,9 @@ def _windows(norm: str) -> dict[str, list[tuple[int, int]]]:
             spans.append((lo, hi))
 
     for m in anchors.words.finditer(norm):
-        if not _word_start(norm, m.start()):
-            continue
+        start = m.start()
+        if start and norm[start - 1].isalnum() and not _word_start(norm, start):
+            continue  # (after a space or a mark, it starts a word)
         for kind in anchors.kinds.get(m.group(), ()):
             if kind == "unit" and m.group() in _SINGULAR_UNITS and not _unit_in_context(norm, m):
                 continue
