@@ -26,8 +26,9 @@ a PERS entity (when the ner stage ran first), «صلاة الجمعة», «كل�
 Speed: the rules run only in windows of ±50 characters around anchor words (month and
 weekday names, «أمس/اليوم/غدا», units in a time context, holidays, four-digit years,
 numeric dates), found by one pass of a trie-shaped :mod:`re` pattern; offsets map back
-through the deletions of the normaliser. On news the stage costs about 0.6 ms of CPU per
-article, about a third of the sentence + token layer (``marsad eval dates --speed N``).
+through the deletions of the normaliser. On news the stage costs about 0.4 ms of CPU per
+article, a fifth of the sentence + token layer (``marsad eval dates --speed 500``; in the
+whole pipeline, with caches cooled by the NER stage, ``benchmarks/run.py`` measures more).
 
 For the events stage: :func:`time_for_span` ``(doc, start, end)`` returns the time
 expression governing an event trigger — the nearest point/range/deadline expression in the
@@ -172,9 +173,13 @@ def find_times(
     lx = lexicon()
     cands: list[Cand] = []
     windows = _windows(norm)
+    required = rules().required
     for priority, (name, pattern) in enumerate(rules().patterns):
         seen: set[tuple[int, int]] = set()
+        need = required.get(name)
         for lo, hi in windows.get(RULE_ANCHORS[name], ()):
+            if need is not None and need.search(norm, lo, hi) is None:
+                continue  # a part every match contains is not there
             for m in pattern.finditer(norm, lo, hi):
                 s, e = m.span("t")
                 if e > s and (s, e) not in seen and _accept(name, m, norm, lx, offsets, persons or []):

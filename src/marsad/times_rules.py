@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -181,6 +181,9 @@ class Rules:
     future_verb: regex.Pattern[str]
     pre_wrapper: regex.Pattern[str]
     range_join: regex.Pattern[str]
+    #: for some rules, a part every match of the rule contains (no look-around): a window
+    #: where it is not found cannot hold a match, and the rule is not run there
+    required: dict[str, regex.Pattern[str]] = field(default_factory=dict)
 
 
 def _rule(core: str, *, prefix: str = PFX) -> regex.Pattern[str]:
@@ -341,6 +344,14 @@ def rules() -> Rules:
     compiled = tuple(
         (name, _rule(core, prefix="" if name == "numeric" else PFX)) for name, core in patterns
     )
+    # the mandatory groups of these rules: (?P<op>COUNT_OP), (?P<rel>REL), the year tail
+    # (a year, or «العام/السنة» in «العام الماضي», «هذا العام»), and AL + unit (ال or ل,
+    # both end with ل)
+    required = {name: regex.compile(part, regex.V0) for name, part in (
+        ("count", COUNT_OP), ("count_1", COUNT_OP), ("month_rel", REL),
+        ("month_year", rf"{YEAR}|{_n('العام|السنة')}"),
+        ("rel_period", rf"ل{_n('أسبوع|شهر|عام|سنة|سنه')}"),
+    )}
     future = regex.compile(
         r"(?<!\w)(?:" + "|".join(regex.escape(w) for w in lx.cues["future_words"]) + r")(?!\w)"
     )
@@ -378,4 +389,4 @@ def rules() -> Rules:
         digits=re.compile(r"\d(?:(?P<year4>(?<=1)[3-9]\d\d(?!\d)|(?<=2)0\d\d(?!\d))"
                           r"|(?P<numeric>\s?[/.\-]\s?\d))"),
     )
-    return Rules(compiled, anchors, future, future_verb, pre_wrapper, range_join)
+    return Rules(compiled, anchors, future, future_verb, pre_wrapper, range_join, required)
