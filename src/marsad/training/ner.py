@@ -13,7 +13,7 @@ Steps (each writes into the model folder, ``src/marsad/models/ner`` by default):
 4. a teacher BiLSTM-CRF (:mod:`marsad.ner_neural`, trained with torch) on the same data,
    kept in the work folder;
    optionally (``--e5-epochs``, not used for the shipped model) a third teacher that also
-   reads contextual word vectors from multilingual-e5-small (:mod:`marsad.training.e5_words`,
+   reads contextual word vectors from multilingual-e5-small (:mod:`marsad.e5_words`,
    cached in the work folder);
 5. silver labels: corpus sentences tagged by the teacher ensemble (CRF + teacher
    marginals averaged);
@@ -241,7 +241,7 @@ def e5_vectors(sents: Sequence[Sequence[str]], cache: Path, lib_dir: Path,
             return [vecs[bounds[i] : bounds[i + 1]] for i in range(len(sents))]
     from tqdm import tqdm
 
-    from marsad.training.e5_words import DIM, E5Words
+    from marsad.e5_words import DIM, E5Words
 
     e5 = E5Words(lib_dir, threads=1)
     pieces = [(i, lo, [norm(w) for w in s[lo : lo + E5_CHUNK]])

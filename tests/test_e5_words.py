@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from marsad.training.e5_words import DIM, E5Words
+from marsad.e5_words import DIM, E5Words
 
 
 def test_one_vector_per_word_and_batching_does_not_change_them(tmp_path: Path) -> None:

