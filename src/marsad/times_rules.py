@@ -345,12 +345,14 @@ def rules() -> Rules:
         (name, _rule(core, prefix="" if name == "numeric" else PFX)) for name, core in patterns
     )
     # the mandatory groups of these rules: (?P<op>COUNT_OP), (?P<rel>REL), the year tail
-    # (a year, or «العام/السنة» in «العام الماضي», «هذا العام»), and AL + unit (ال or ل,
-    # both end with ل)
+    # (a year, or «العام/السنة» in «العام الماضي», «هذا العام»), AL + unit (ال or ل, both
+    # end with ل), a day number or an ordinal (dmy), a Hijri year, two years in a row
     required = {name: regex.compile(part, regex.V0) for name, part in (
         ("count", COUNT_OP), ("count_1", COUNT_OP), ("month_rel", REL),
         ("month_year", rf"{YEAR}|{_n('العام|السنة')}"),
         ("rel_period", rf"ل{_n('أسبوع|شهر|عام|سنة|سنه')}"),
+        ("dmy", rf"\d|{ordinal}"), ("hijri_year", HYEAR),
+        ("year_range", rf"{YEAR}[\s\S]*{YEAR}"),
     )}
     future = regex.compile(
         r"(?<!\w)(?:" + "|".join(regex.escape(w) for w in lx.cues["future_words"]) + r")(?!\w)"
