@@ -93,3 +93,12 @@ def test_normalize_each_character_comes_from_its_original(text: str) -> None:
     for i, ch in enumerate(out.text):
         source = text[out.offsets[i]]
         assert ch in normalize_key(source)
+
+
+def test_key_tables_fold_like_the_key_functions() -> None:
+    from marsad.normalize import key_table, match_key, match_key_table, normalize_key
+
+    text = "أعلنت وزارة الخارجيّة ـ الإماراتية يوم الأربعاء إنشاء «مؤسسة» جديدة 🙂"
+    assert text.translate(key_table()) == normalize_key(text)
+    assert text.translate(match_key_table()) == match_key(text)
+    assert match_key_table() is match_key_table()  # built once

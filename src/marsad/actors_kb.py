@@ -27,6 +27,7 @@ import regex
 
 from marsad.errors import ModelError
 from marsad.normalize import match_key, strip_al
+from marsad.normalize import match_key_table as key_chars
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +42,6 @@ GENERIC_FILES = ("generic.tsv", "up_agents.tsv")
 SPECIAL_ADJECTIVES = {"اممي": "UN", "دولي": "", "اوروبي": "EU", "اوربي": "EU"}
 
 _WORD = regex.compile(r"[\u0621-\u064A\u0671-\u06D3]+|[0-9]+")
-
-
-@lru_cache(maxsize=1)
-def key_chars() -> list[str]:
-    """:func:`match_key` of every character of the Basic Multilingual Plane, indexed by
-    code point: ``word.translate(key_chars())`` is ``match_key(word)`` (the folds are per
-    character, none beyond the BMP), without a dictionary look-up miss for every
-    unfolded character."""
-    return [match_key(chr(c)) for c in range(0x10000)]
 
 
 def word_key(word: str) -> str:

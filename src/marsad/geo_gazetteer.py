@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 
 from marsad.errors import ModelError
-from marsad.normalize import match_key
+from marsad.normalize import match_key_table as key_chars
 
 #: Place kinds, from the coarsest to the finest.
 KINDS = ("country", "region", "admin1", "admin2", "city")
@@ -40,15 +40,6 @@ class Place:
     lat: float
     lon: float
     population: int
-
-
-@lru_cache(maxsize=1)
-def key_chars() -> list[str]:
-    """:func:`match_key` of every character of the Basic Multilingual Plane, indexed by
-    code point: ``word.translate(key_chars())`` is ``match_key(word)`` (the folds are per
-    character, none beyond the BMP), without a dictionary look-up miss for every
-    unfolded character."""
-    return [match_key(chr(c)) for c in range(0x10000)]
 
 
 def word_key(word: str) -> str:

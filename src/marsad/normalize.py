@@ -138,6 +138,22 @@ def match_key(text: str) -> str:
     return normalize_key(text, ta_marbuta=True, hamza=True)
 
 
+@lru_cache(maxsize=4)
+def key_table(*, ta_marbuta: bool = False, hamza: bool = False) -> list[str]:
+    """:func:`normalize_key` (with these folds) of every character of the Basic
+    Multilingual Plane, indexed by code point: ``text.translate(key_table())`` equals
+    ``normalize_key(text)`` (every fold is per character, none beyond the BMP) and, with a
+    list, ``str.translate`` has no look-up miss for the unfolded characters — about twice
+    as fast as a dictionary on a whole article."""
+    return [normalize_key(chr(c), ta_marbuta=ta_marbuta, hamza=hamza) for c in range(0x10000)]
+
+
+def match_key_table() -> list[str]:
+    """:func:`key_table` of :func:`match_key`: ``word.translate(match_key_table())`` is
+    ``match_key(word)``."""
+    return key_table(ta_marbuta=True, hamza=True)
+
+
 def strip_al(word: str) -> str:
     """Drop a leading definite article ``ال`` (only when at least two letters remain)."""
     if word.startswith("ال") and len(word) > 3:

@@ -50,12 +50,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 import regex
 
 from marsad.doc import Document, TimeExpression
-from marsad.normalize import BIDI_MARKS, DIACRITICS, TATWEEL, normalize, normalize_key
+from marsad.normalize import BIDI_MARKS, DIACRITICS, TATWEEL, key_table, normalize, normalize_key
 from marsad.pipeline import Stage, StageConfig, register_stage
 from marsad.times_calendar import parse_article_date
 from marsad.times_resolve import (
@@ -100,18 +99,9 @@ class _Deletions:
         return k + self.shift[r] if r >= 0 else k
 
 
-@lru_cache(maxsize=1)
-def _key_chars() -> list[str]:
-    """:func:`normalize_key` of every character of the Basic Multilingual Plane, indexed by
-    code point: ``str.translate`` with a list finds every character (no look-up miss
-    for the unfolded ones, about twice as fast as the dictionary on a whole article);
-    characters beyond the BMP are never folded."""
-    return [normalize_key(chr(c)) for c in range(0x10000)]
-
-
 def _normalise(text: str) -> tuple[str, Sequence[int] | _Deletions | None]:
     """Normalised text and its offset map (``None`` when offsets are the identity)."""
-    norm = text.translate(_key_chars())
+    norm = text.translate(key_table())
     if len(norm) == len(text):
         return norm, None
     at: list[int] = []
