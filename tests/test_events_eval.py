@@ -75,3 +75,19 @@ def test_events_eval_token_f1() -> None:
     assert token_f1(["مسلحون"], ["مسلحون", "مجهولون"]) == pytest.approx(2 / 3)
     assert token_f1([], []) == 1.0
     assert token_f1(["والجيش"], ["الجيش"]) == 1.0
+
+
+def test_eval_events_reads_a_configuration(tmp_path: Path) -> None:
+    """`marsad eval events --config` builds its runners from the user's configuration."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[stages.events]\nassault_encoder = "bogus"\n', encoding="utf-8")
+    gsr = tmp_path / "g.csv"
+    gsr.write_text("id,sentence,label\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "marsad", "eval", "events", "--gsr", str(gsr),
+                           "--config", str(bad)], capture_output=True, text=True, check=False)
+    assert proc.returncode != 0
+    assert "unknown assault_encoder 'bogus'" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -31,10 +31,10 @@ from tqdm import tqdm
 from marsad.doc import Document, Event
 from marsad.errors import DataError
 from marsad.evaluation.corpus import CORPUS_LABEL, read_articles
-from marsad.events import EventCoder
+from marsad.events import make_events
 from marsad.events_lexicon import words_of
 from marsad.normalize import match_key
-from marsad.pipeline import Pipeline, default_config
+from marsad.pipeline import Pipeline, load_config
 from marsad.training.events import SHARED, is_heldout, prf, read_gsr
 
 UP_DICT = SHARED / "events" / "up_arabic_dictionaries" / "CAMEO.ar.0.5.txt"
@@ -47,19 +47,20 @@ def default_gold() -> Path:
     return Path(str(resources.files("marsad").joinpath("data/eval/events_gold.jsonl")))
 
 
-def make_runner(pipeline: str) -> Runner:
-    """``full``: the default pipeline; ``full-all``: the same, every ASSAULT candidate kept
-    (to score arguments apart from detection); ``events``: sentences and events only (no
-    actors, places or times — ASSAULT detection does not depend on them)."""
+def make_runner(pipeline: str, config_path: str | None = None) -> Runner:
+    """``full``: the pipeline (default configuration, or overlaid with ``config_path``);
+    ``full-all``: the same, every ASSAULT candidate kept (to score arguments apart from
+    detection); ``events``: sentences and events only (no actors, places or times —
+    ASSAULT detection does not depend on them), with the configuration's events settings."""
+    config = load_config(config_path)
     if pipeline in ("full", "full-all"):
-        config = default_config()
         if pipeline == "full-all":
             # argument scoring: keep every ASSAULT candidate, detection is scored apart
             config.setdefault("stages", {}).setdefault("events", {})["assault_threshold"] = 0.0
         return Pipeline.from_config(config)
     from marsad.sentences import split_sentences
 
-    coder = EventCoder()
+    coder = make_events(config.get("stages", {}).get("events", {}))
 
     def run(doc: Document) -> Document:
         import dataclasses
@@ -371,18 +372,22 @@ def evaluate_gold(path: Path, *, corpus: Path | None = None,
               default=None,
               help="Stages to run (default: events-only for --gsr; for --spans the full "
                    "pipeline keeping every ASSAULT candidate; full for --gold).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="A TOML configuration overlaid on the defaults (e.g. "
+                   "[stages.events] assault_encoder = \"e5\").")
 def command(gsr: Path | None, split: str, baseline: bool, spans: Path | None,
-            gold: Path | None, corpus: Path | None, pipeline: str | None) -> None:
+            gold: Path | None, corpus: Path | None, pipeline: str | None,
+            config_path: str | None) -> None:
     """Score event detection (GSR), argument spans, and per-type precision/recall."""
     report: dict[str, Any] = {}
     if gsr is not None:
         report["gsr"] = evaluate_gsr(gsr, split=split, baseline=baseline,
-                                     runner=make_runner(pipeline or "events"))
+                                     runner=make_runner(pipeline or "events", config_path))
     if spans is not None:
-        report["spans"] = evaluate_spans(spans, runner=make_runner(pipeline or "full-all"))
+        report["spans"] = evaluate_spans(spans, runner=make_runner(pipeline or "full-all", config_path))
     if gold is not None or (gsr is None and spans is None):
         report["gold"] = evaluate_gold(gold or default_gold(), corpus=corpus,
-                                       runner=make_runner(pipeline or "full"))
+                                       runner=make_runner(pipeline or "full", config_path))
     click.echo(json.dumps(report, ensure_ascii=False, indent=2))
 
 
