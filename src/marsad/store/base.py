@@ -40,6 +40,17 @@ NO_CLUSTERS_NOTE = ("this store has no deduplication clusters: they are written 
                     "`marsad run --db` (not by `marsad ingest`)")
 
 
+def filter_params(flt: Any) -> dict[str, Any]:
+    """The fields of a filter dataclass that differ from their defaults (and are not empty),
+    tuples as lists: what an API response echoes back."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(flt):
+        value = getattr(flt, f.name)
+        if value not in (None, (), f.default):
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
 @dataclass(frozen=True)
 class EventFilter:
     """Which events a listing, a count or an export covers (every field optional)."""
@@ -67,12 +78,7 @@ class EventFilter:
 
     def as_params(self) -> dict[str, Any]:
         """The non-empty fields, for echoing back in API responses."""
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if value not in (None, (), f.default):
-                out[f.name] = list(value) if isinstance(value, tuple) else value
-        return out
+        return filter_params(self)
 
 
 @dataclass(frozen=True)
@@ -88,12 +94,7 @@ class ClusterFilter:
 
     def as_params(self) -> dict[str, Any]:
         """The non-default fields, for echoing back in API responses."""
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if value not in (None, (), f.default):
-                out[f.name] = list(value) if isinstance(value, tuple) else value
-        return out
+        return filter_params(self)
 
 
 @dataclass(frozen=True)
