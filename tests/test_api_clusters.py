@@ -388,3 +388,30 @@ def _tags_with_handlers(html: str) -> list[str]:
 
     Parser().feed(html)
     return found
+
+
+def test_export_cli_dedupe_keeps_one_report_per_cluster(db: str, tmp_path: Path,
+                                                         client: TestClient) -> None:
+    """`marsad export --dedupe` writes one row per deduplicated event."""
+    import csv
+
+    every, once = tmp_path / "all.csv", tmp_path / "once.csv"
+    assert main(["export", "--db", db, "--format", "csv", "-o", str(every)]) == 0
+    assert main(["export", "--db", db, "--format", "csv", "--dedupe", "-o", str(once)]) == 0
+    rows_all = list(csv.DictReader(every.open(encoding="utf-8-sig")))
+    rows_once = list(csv.DictReader(once.open(encoding="utf-8-sig")))
+    stats = client.get("/api/stats").json()
+    assert len(rows_all) == stats["events"]
+    assert len(rows_once) == stats["clusters"] < len(rows_all)
+
+
+def test_export_cli_dedupe_on_a_store_without_clusters(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(tmp_path / "plain.db")
+    with open_store(path) as store:
+        fill_store(store)
+    code = main(["export", "--db", path, "--format", "csv", "--dedupe", "-o",
+                 str(tmp_path / "x.csv")])
+    assert code != 0
+    assert "no deduplication clusters" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()

@@ -225,6 +225,9 @@ def _filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--exclude-negated", is_flag=True, help="Leave out negated events."),
         click.option("--exclude-hypothetical", is_flag=True,
                      help="Leave out hypothetical or future events."),
+        click.option("--dedupe", is_flag=True,
+                     help="One event per deduplication cluster (its first report); needs a "
+                          "store written by `marsad run --db`."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -238,6 +241,7 @@ def _event_filter(kw: dict[str, Any]) -> EventFilter:
         date_from=kw.pop("date_from"), date_to=kw.pop("date_to"), q=kw.pop("query"),
         include_negated=not kw.pop("exclude_negated"),
         include_hypothetical=not kw.pop("exclude_hypothetical"),
+        dedupe=kw.pop("dedupe"),
     )
 
 
@@ -266,6 +270,9 @@ def export(db: str | None, fmt: str, output: str, force: bool, **kw: Any) -> Non
 
     flt = _event_filter(kw)
     with open_store(db or default_db(), readonly=True) as store:
+        if flt.dedupe and not store.has_clusters():
+            raise InputError("--dedupe: this store has no deduplication clusters "
+                             "(they are written by `marsad run --db`)")
         records = store.iter_events(flt, sort="date")
         if output == "-":
             if fmt == "parquet":
