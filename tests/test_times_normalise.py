@@ -53,3 +53,12 @@ def test_times_required_parts_do_not_change_what_is_found(text: str, found: bool
         rules().required.update(required)
     assert with_filter == without
     assert bool(with_filter) == found
+
+
+def test_times_stage_compiles_its_rules_when_built() -> None:
+    from marsad.times import make_times
+    from marsad.times_rules import rules
+
+    rules.cache_clear()
+    make_times({})
+    assert rules.cache_info().currsize == 1  # setup, not the first document

@@ -139,6 +139,8 @@ def _extend_marks(text: str, end: int) -> int:
 @register_stage("times", requires=("tokens",), assigns=("times",))
 def make_times(config: StageConfig) -> Stage:
     """Find time expressions and resolve them against the article date."""
+    rules()  # compile the rules and the fold table now (setup), not on the first document
+    key_table()
 
     def times(doc: Document) -> Document:
         return dataclasses.replace(doc, times=tuple(find_times_in_doc(doc)))
