@@ -32,3 +32,15 @@ def test_vectors_depend_on_context(tmp_path: Path) -> None:
 
 def test_empty_input_gives_nothing(tmp_path: Path) -> None:
     assert E5Words(tmp_path).encode([]) == []
+
+
+def test_encode_many_matches_encode_and_chunks_long_sentences(tmp_path: Path) -> None:
+    e5 = E5Words(tmp_path)
+    sentences = ["قصفت الطائرات مواقع المسلحين غرب المدينة".split(),
+                 "اجتمع الوزير مع نظيره".split(), []]
+    many = e5.encode_many(sentences, batch=2)
+    one_by_one = [e5.encode([s])[0] for s in sentences[:2]]
+    assert [m.shape for m in many] == [(6, DIM), (4, DIM), (0, DIM)]
+    assert all(np.allclose(m, o, atol=2e-2) for m, o in zip(many, one_by_one, strict=False))
+    chunked = e5.encode_many(sentences[:1], chunk=4)[0]
+    assert np.allclose(chunked[4:], e5.encode([sentences[0][4:]])[0], atol=2e-2)

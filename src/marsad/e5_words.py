@@ -96,3 +96,22 @@ class E5Words:
                 raise MarsadError("e5_word_states failed")
         bounds = np.cumsum([0, *lens])
         return [out[bounds[i]:bounds[i + 1]] for i in range(len(lens))]
+
+    def encode_many(self, sentences: Sequence[Sequence[str]], *, batch: int = 48,
+                    chunk: int | None = None, desc: str = "e5 vectors") -> list[np.ndarray]:
+        """:meth:`encode` for many sentences: batches of similar length (the result does
+        not depend on the batch), sentences longer than ``chunk`` words encoded in pieces
+        (the model's window is 512 sub-word pieces), a progress bar. float16 arrays."""
+        from tqdm import tqdm
+
+        step = chunk or max((len(s) for s in sentences), default=1) or 1
+        pieces = [(i, lo, list(s[lo:lo + step]))
+                  for i, s in enumerate(sentences) for lo in range(0, len(s), step)]
+        order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][2]))
+        out = [np.zeros((len(s), DIM), dtype=np.float16) for s in sentences]
+        for lo in tqdm(range(0, len(order), batch), desc=desc, unit="batch", disable=None):
+            idx = order[lo:lo + batch]
+            for k, vectors in zip(idx, self.encode([pieces[k][2] for k in idx]), strict=True):
+                i, start, words = pieces[k]
+                out[i][start:start + len(words)] = vectors
+        return out

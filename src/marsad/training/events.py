@@ -231,11 +231,9 @@ def e5_matrix(texts: Sequence[str], cache: Path | None = None) -> np.ndarray:
         with np.load(path) as data:
             flat, bounds = data["vectors"], data["bounds"]
     else:
-        encoder = E5Words(cache, threads=1)
-        chunks: list[np.ndarray] = []
-        for i in tqdm(range(0, len(texts), 16), desc="e5 vectors", disable=None):
-            chunks.extend(encoder.encode([[w.text for w in ws] for ws in all_words[i:i + 16]]))
-        flat = np.concatenate(chunks).astype(np.float16)
+        chunks = E5Words(cache, threads=1).encode_many(
+            [[w.text for w in ws] for ws in all_words], batch=16)
+        flat = np.concatenate(chunks)
         bounds = np.cumsum([0, *(len(c) for c in chunks)])
         cache.mkdir(parents=True, exist_ok=True)
         np.savez(path, vectors=flat, bounds=bounds)

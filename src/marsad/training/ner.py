@@ -239,20 +239,10 @@ def e5_vectors(sents: Sequence[Sequence[str]], cache: Path, lib_dir: Path,
             bounds = np.concatenate([[0], np.cumsum(z["lens"])])
             vecs = z["vecs"]
             return [vecs[bounds[i] : bounds[i + 1]] for i in range(len(sents))]
-    from tqdm import tqdm
-
     from marsad.e5_words import DIM, E5Words
 
-    e5 = E5Words(lib_dir, threads=1)
-    pieces = [(i, lo, [norm(w) for w in s[lo : lo + E5_CHUNK]])
-              for i, s in enumerate(sents) for lo in range(0, len(s), E5_CHUNK)]
-    order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][2]))
-    out = [np.zeros((len(s), DIM), dtype=np.float16) for s in sents]
-    for lo in tqdm(range(0, len(order), batch), desc="e5 vectors", unit="batch"):
-        idx = order[lo : lo + batch]
-        for k, vec in zip(idx, e5.encode([pieces[k][2] for k in idx]), strict=True):
-            i, start, words = pieces[k]
-            out[i][start : start + len(words)] = vec.astype(np.float16)
+    out = E5Words(lib_dir, threads=1).encode_many(
+        [[norm(w) for w in s] for s in sents], batch=batch, chunk=E5_CHUNK)
     lens = np.array([len(s) for s in sents])
     tmp = cache.with_name(cache.name + ".tmp.npz")
     np.savez(tmp, vecs=np.concatenate(out) if out else np.zeros((0, DIM), np.float16), lens=lens)
