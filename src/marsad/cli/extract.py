@@ -16,6 +16,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 import click
@@ -100,19 +101,20 @@ class Skips:
 
 def run_documents(pipeline: Pipeline, docs: Iterable[Document],
                   skips: Skips | None = None) -> Iterator[Document]:
-    """Run the pipeline on each document. A stage failure is a one-line error; with
-    ``skips`` it is reported there and the next document is processed."""
-    for doc in docs:
-        if skips is None:
-            yield pipeline(doc)
-            continue
-        try:
-            result = pipeline(doc)
-        except (StageError, InputError) as exc:
-            skips(exc)
-            continue
-        skips.done()
-        yield result
+    """Run the pipeline on the documents, :attr:`Pipeline.batch_size` at a time (stage
+    by stage over each batch). A stage failure is a one-line error; with ``skips`` it is
+    reported there and the next document is processed."""
+    stream = iter(docs)
+    while batch := list(islice(stream, pipeline.batch_size)):
+        for result in pipeline.process_batch(batch):
+            if isinstance(result, StageError | InputError) and skips is not None:
+                skips(result)
+                continue
+            if isinstance(result, MarsadError):
+                raise result
+            if skips is not None:
+                skips.done()
+            yield result
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

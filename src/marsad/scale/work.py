@@ -15,10 +15,14 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from marsad.doc import Document
 from marsad.errors import ConfigError, MarsadError, ModelError
 from marsad.ingest import PipelineSpec
+
+if TYPE_CHECKING:
+    from marsad.pipeline import Pipeline
 
 __all__ = ["ArticleResult", "Batch", "BatchResult", "PipelineSpec", "process_batch",
            "worker_pipeline"]
@@ -75,7 +79,7 @@ class _TimedStage:
 
 @dataclass
 class _WorkerState:
-    analyse: Callable[[Document], Document]
+    pipeline: Pipeline
     tally: dict[str, float]
 
 
@@ -111,18 +115,19 @@ def process_batch(batch: Batch, spec: PipelineSpec) -> BatchResult:
     before = dict(state.tally)
     cpu0 = time.process_time()
     out: list[ArticleResult] = []
-    for index, origin, content_hash, doc in batch.items:
-        try:
-            analysed = state.analyse(doc)
-        except (ModelError, ConfigError) as exc:
-            return BatchResult(batch.seq, (), fatal=f"{type(exc).__name__}: {exc}")
-        except Exception as exc:  # one bad article must not stop a long run
-            message = str(exc) if isinstance(exc, MarsadError) else repr(exc)
-            out.append(ArticleResult(index, origin, content_hash, doc, error=message))
+    docs = [doc for _index, _origin, _hash, doc in batch.items]
+    # stage by stage over the whole batch (see Pipeline.process_batch); an article that
+    # fails carries its error
+    for (index, origin, content_hash, doc), result in zip(
+            batch.items, state.pipeline.process_batch(docs), strict=True):
+        if isinstance(result, ModelError | ConfigError):
+            return BatchResult(batch.seq, (), fatal=f"{type(result).__name__}: {result}")
+        if isinstance(result, MarsadError):
+            out.append(ArticleResult(index, origin, content_hash, doc, error=str(result)))
             continue
         out.append(ArticleResult(index, origin, content_hash,
-                                 dataclasses.replace(analysed, tokens=()),
-                                 n_tokens=len(analysed.tokens)))
+                                 dataclasses.replace(result, tokens=()),
+                                 n_tokens=len(result.tokens)))
     stage_seconds = {k: v - before.get(k, 0.0) for k, v in state.tally.items()}
     return BatchResult(batch.seq, tuple(out), stage_seconds=stage_seconds,
                        cpu_seconds=time.process_time() - cpu0,
