@@ -101,3 +101,16 @@ def test_geo_only_white_space_separates_words() -> None:
     every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
     separators = "".join(_WORD_SPLIT.split(every)[0::2])
     assert separators and not separators.strip()
+
+
+def test_fast_word_split_agrees_with_the_unicode_definition_on_every_code_point() -> None:
+    """The ``re`` split is built from the ``regex`` class over chosen code-point ranges:
+    it must split a string of every code point exactly as the definition does."""
+    import regex
+
+    from marsad.geo import _WORD_SPLIT
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    sample = "ابجد " + every + " هـوز\u0651\u0640"
+    assert _WORD_SPLIT.split(sample) == regex.split(f"({_WORD.pattern})", sample,
+                                                    flags=regex.V1)
