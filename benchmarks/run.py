@@ -16,6 +16,7 @@ stage processed one article, measured in a second pass (skip it with ``--no-memo
 ``max RSS`` is the process's resident-set peak at the end (resource.getrusage).
 
     .venv/bin/python benchmarks/run.py --articles 500
+    .venv/bin/python benchmarks/run.py --articles 500 --skip 35000   # short articles
     .venv/bin/python benchmarks/run.py --articles 2000 --stages sentences,tokens --json
 """
 
@@ -39,14 +40,15 @@ TEXT_LAYER = ("sentences", "tokens")
 RESOLUTION = ("actors", "places", "times")
 
 
-def read_articles(path: Path, n: int) -> Iterator[dict[str, Any]]:
-    """The first ``n`` records of a JSON-lines file (gzip or plain)."""
+def read_articles(path: Path, n: int, skip: int = 0) -> Iterator[dict[str, Any]]:
+    """``n`` records of a JSON-lines file (gzip or plain), after the first ``skip``."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as fh:
         for i, line in enumerate(fh):
-            if i >= n:
+            if i >= skip + n:
                 break
-            yield json.loads(line)
+            if i >= skip:
+                yield json.loads(line)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if not corpus.exists():
         raise SystemExit(f"benchmark: corpus not found: {corpus}")
     docs = []
-    for i, record in enumerate(read_articles(corpus, args.articles)):
+    for i, record in enumerate(read_articles(corpus, args.articles, args.skip)):
         try:
             docs.append(document_from_record(record, fallback_id=str(i)))
         except ItemError:
@@ -185,6 +187,9 @@ def print_table(result: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=500, help="How many articles (500).")
+    parser.add_argument("--skip", type=int, default=0,
+                        help="Start after this many records (e.g. 35000: a slice of short "
+                             "articles).")
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="JSON-lines corpus.")
     parser.add_argument("--stages", default=None, help="Comma-separated stages to run.")
     parser.add_argument("--config", default=None, help="A TOML configuration file.")
