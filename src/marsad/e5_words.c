@@ -80,3 +80,51 @@ int e5_word_states(e5_model *m, const char **words, const int *lens, int nsent,
     free(segoff); free(wfirst); free(wcount); free(hidden);
     return rc;
 }
+
+/* ---- added for fine-tuning research (marsad.training.e5_torch) ----------
+ * Neither function changes e5_word_states above. */
+
+/* The sub-word piece ids of one word (no <s>/</s>), tokenised exactly as
+ * e5_word_states tokenises it. Returns the number written (<= cap). */
+int e5_piece_ids(e5_model *m, const char *word, int *out, int cap) {
+    int need = (int)strlen(word) + 4;
+    int *tmp = (int *)malloc(sizeof(int) * (size_t)need);
+    int n = tok_content(&m->tok, word, tmp, need);
+    if (n > cap) n = cap;
+    for (int i = 0; i < n; i++) out[i] = tmp[i];
+    free(tmp);
+    return n;
+}
+
+/* Per-token hidden states after the embeddings and the first `nlayers`
+ * encoder layers (nlayers = the model's layer count gives the final states).
+ * ids: all sentences' token ids concatenated (each already [bos ... eos],
+ * at most MAXP long); lens[s] = tokens in sentence s; out: (sum lens) x H.
+ * Returns 0, or -1 on a bad argument. */
+int e5_token_states(e5_model *m, const int *ids, const int *lens, int nsent,
+                    int nlayers, float *out) {
+    if (nlayers < 0 || nlayers > m->NL) return -1;
+    long T = 0;
+    for (int s = 0; s < nsent; s++) {
+        if (lens[s] < 1 || lens[s] > m->MAXP) return -1;
+        T += lens[s];
+    }
+    if (T == 0) return 0;
+    int *pos = (int *)malloc(sizeof(int) * (size_t)T);
+    int *sstart = (int *)malloc(sizeof(int) * (size_t)T);
+    int *send = (int *)malloc(sizeof(int) * (size_t)T);
+    int *segoff = (int *)malloc(sizeof(int) * (size_t)(nsent + 1));
+    int t = 0;
+    segoff[0] = 0;
+    for (int s = 0; s < nsent; s++) {
+        for (int j = 0; j < lens[s]; j++) { pos[t + j] = j; sstart[t + j] = t; send[t + j] = t + lens[s]; }
+        t += lens[s];
+        segoff[s + 1] = t;
+    }
+    int saved = m->NL;
+    m->NL = nlayers;                   /* forward_batch runs layers 0 .. NL-1 */
+    int rc = forward_batch(m, ids, pos, sstart, send, segoff, nsent, (int)T, NULL, out);
+    m->NL = saved;
+    free(pos); free(sstart); free(send); free(segoff);
+    return rc;
+}

