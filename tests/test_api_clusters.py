@@ -415,3 +415,15 @@ def test_export_cli_dedupe_on_a_store_without_clusters(tmp_path: Path,
     assert code != 0
     assert "no deduplication clusters" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_api_event_ids_never_shadow_the_sibling_routes() -> None:
+    """``/api/events/{event_id}`` sits beside ``/api/events/counts`` and ``/geojson``: the
+    id pattern must not admit their names (the OpenAPI document would promise an event
+    where the API answers counts), and must admit every id the store writes."""
+    from marsad.api.app import EVENT_ID
+
+    for name in ("counts", "geojson", "counts-", "-1", "abc"):
+        assert not re.match(EVENT_ID, name), name
+    for event_id in ("3f2a9c01b7de-0", "3f2a9c01b7de-12", "x_1-7"):
+        assert re.match(EVENT_ID, event_id), event_id

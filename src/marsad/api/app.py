@@ -60,8 +60,9 @@ ClusterSort = Literal["-n_mentions", "n_mentions", "-date", "date"]
 assert set(ClusterSort.__args__) == set(CLUSTER_SORTS)  # type: ignore[attr-defined]
 
 #: Event and cluster ids (``<content hash prefix>-<index>``; a cluster's id is the event
-#: id of its first report).
-EVENT_ID = r"^[0-9A-Za-z_-]{1,64}$"
+#: id of its first report). The ``-<index>`` keeps the sibling routes' names
+#: (``/api/events/counts``, ``/api/events/geojson``) from being ids.
+EVENT_ID = r"^[0-9A-Za-z_]{1,64}-[0-9]{1,9}$"
 
 #: The export formats the API offers (those registered when the module is imported).
 EXPORT_FORMATS = "^(" + "|".join(re.escape(f) for f in available_formats()) + ")$"
