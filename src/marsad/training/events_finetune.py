@@ -23,6 +23,27 @@ threshold with precision ≥ 0.75, the simulated stage's scores (``gate & p ≥ 
 same for the 50/50 average with the fast classifier's out-of-fold probabilities, when
 ``--baseline`` (an npz with ``cv``, ``cv_e5``, ``gold``, ``gate`` from
 :func:`marsad.training.events.train`) is given.
+
+Results (2026-11-25; 2,169 training sentences, 227 ``yes``; out of fold over all five folds,
+the best threshold; "stage" = ``gate & p ≥ cut``; top 4 layers, 128 pieces, batch 16):
+
+==========================================  =======  ============  ==============
+model                                       model F1  stage F1      stage F1 P≥.75
+==========================================  =======  ============  ==============
+frozen head, same pipeline (GSR only)        0.696    0.699         0.636
+project's frozen e5 head (``cv_e5``)         0.705    0.707         0.624
+fine-tuned, lr 2e-5, 3 epochs                0.718    0.721         0.675
+fine-tuned, lr 3e-5, 5 epochs                0.719    0.724         0.612
+fast classifier alone                        0.690    0.685         0.541
+==========================================  =======  ============  ==============
+
+Averaged 50/50 with the fast classifier (stage, best / P ≥ 0.75): frozen 0.725 / 0.709,
+fine-tuned (3 epochs) 0.733 / 0.704; in the accurate mode's own three-model combination
+(band 0.3–0.9, cut 0.60) the project's head gives 0.725 (P 0.707 R 0.745) and the
+fine-tuned one 0.729 (P 0.735 R 0.723), 0.710 vs 0.704 at P ≥ 0.75. Per fold (model F1,
+3 epochs vs frozen): 0.754/0.765, 0.756/0.730, 0.717/0.681, 0.787/0.763, 0.711/0.674 —
+about +0.02, but one threshold over all folds loses part of it (the fine-tuned models'
+probability scales differ from fold to fold). Not worth a runtime path.
 """
 
 from __future__ import annotations
