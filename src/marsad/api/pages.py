@@ -12,6 +12,7 @@ import itertools
 import json
 import math
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Annotated, Any
@@ -271,6 +272,15 @@ def _pages(total: int, offset: int, limit: int) -> dict[str, int]:
             "page": offset // limit + 1, "pages": max(1, math.ceil(total / limit))}
 
 
+def _listing(request: Request, sorts: Sequence[str]) -> tuple[int, int, str]:
+    """A list page's ``limit`` (1-500, 50), ``offset`` and ``sort`` (one of ``sorts``, the
+    first by default) from the query string; bad values fall back to the defaults."""
+    limit = _int(request.query_params.get("limit"), 50, lo=1, hi=500)
+    offset = _int(request.query_params.get("offset"), 0)
+    sort = request.query_params.get("sort", sorts[0])
+    return limit, offset, sort if sort in sorts else sorts[0]
+
+
 def register_pages(app: FastAPI, state: AppState) -> None:
     """Add the UI's pages to the application."""
 
@@ -301,11 +311,8 @@ def register_pages(app: FastAPI, state: AppState) -> None:
     def events_page(request: Request) -> Response:
         store = state.store()
         flt, form = _filters_from(request)
-        limit = _int(request.query_params.get("limit"), 50, lo=1, hi=500)
-        offset = _int(request.query_params.get("offset"), 0)
-        sort = request.query_params.get("sort", "-date")
-        if sort not in ("date", "-date", "type", "-type", "country", "-country"):
-            sort = "-date"
+        limit, offset, sort = _listing(
+            request, ("-date", "date", "type", "-type", "country", "-country"))
         with store.snapshot():
             page = store.list_events(flt, limit=limit, offset=offset, sort=sort)
             facets = store.facets(flt, names=("type", "country", "mode"), limit=25)
@@ -320,11 +327,7 @@ def register_pages(app: FastAPI, state: AppState) -> None:
     def clusters_page(request: Request) -> Response:
         store = state.store()
         flt, form = _cluster_filters_from(request)
-        limit = _int(request.query_params.get("limit"), 50, lo=1, hi=500)
-        offset = _int(request.query_params.get("offset"), 0)
-        sort = request.query_params.get("sort", "-n_mentions")
-        if sort not in CLUSTER_SORTS:
-            sort = "-n_mentions"
+        limit, offset, sort = _listing(request, CLUSTER_SORTS)
         page = store.list_clusters(flt, limit=limit, offset=offset, sort=sort)
         return render(request, "clusters.html", clusters=page.to_dict(), form=form, sort=sort,
                       paging=_pages(page.total, offset, limit), note=NO_CLUSTERS_NOTE,
