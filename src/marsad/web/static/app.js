@@ -236,7 +236,7 @@
       markers.addTo(lmap);
       var counter = document.getElementById("map-count");
       if (counter) counter.textContent = fc.features.length + (fc.total > fc.features.length ? " / " + fc.total : "");
-      if (!opts.center && fc.features.length) lmap.fitBounds(markers.getBounds().pad(0.4), { maxZoom: 7 });
+      if (!opts.center && fc.features.length) lmap.fitBounds(markers.getBounds().pad(0.4), { maxZoom: 7, animate: false });  // settled before "ready"
       box.dataset.events = String(fc.features.length);
       box.dataset.ready = "true";
     }).catch(function (err) { box.dataset.ready = "error"; if (window.console) console.error(err); });
