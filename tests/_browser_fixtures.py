@@ -73,3 +73,43 @@ def chromium() -> Iterator[object]:
             yield b
         finally:
             b.close()
+
+
+#: Where the browser tests keep their screenshots (git-ignored).
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "ui"
+
+
+@contextmanager
+def guarded_page(browser: object, server: str, **context_options: object) -> Iterator[object]:
+    """A page of a fresh browser context on ``server`` (``base_url``; other Playwright
+    context options pass through). Every request must stay on the server (or be a
+    ``data:`` URL; others are aborted); on leaving, no request may have left and no
+    JavaScript error or Content Security Policy violation may have happened."""
+    context = browser.new_context(base_url=server, **context_options)  # type: ignore[attr-defined]
+    pg = context.new_page()
+    outside: list[str] = []
+    problems: list[str] = []
+
+    def guard(route, request):  # type: ignore[no-untyped-def]
+        if request.url.startswith(server) or request.url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(request.url)
+            route.abort()
+
+    pg.route("**/*", guard)
+    pg.on("pageerror", lambda exc: problems.append(str(exc)))
+    pg.on("console", lambda msg: problems.append(msg.text)
+          if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    try:
+        yield pg
+    finally:
+        context.close()
+    assert outside == [], f"requests left the machine: {outside}"
+    assert problems == [], f"JavaScript errors or CSP violations: {problems}"
+
+
+def screenshot(pg: object, name: str) -> None:
+    """Save a full-page screenshot as test-artifacts/ui/NAME.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]

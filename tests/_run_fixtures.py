@@ -33,8 +33,8 @@ ARTICLES = [
 ]
 
 
-def write_corpus(path: Path) -> Path:
-    """The articles as a JSON-lines file."""
-    path.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES),
+def write_corpus(path: Path, articles: list[dict[str, str]] = ARTICLES) -> Path:
+    """The articles (by default :data:`ARTICLES`) as a JSON-lines file."""
+    path.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles),
                     encoding="utf-8")
     return path

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from _observatory_fixtures import fill_store
+from _run_fixtures import write_corpus
 from marsad.cli import main
 from marsad.store import ClusterFilter, EventFilter, open_store
 
@@ -47,20 +48,13 @@ ARTICLES = [
 ]
 
 
-def write_articles(path: Path) -> Path:
-    """The test articles as JSON lines."""
-    path.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES),
-                    encoding="utf-8")
-    return path
-
-
 @functools.lru_cache(maxsize=1)
 def clustered_db() -> str:
     """A store written by `marsad run --db` over :data:`ARTICLES` (built once per test
     run; the browser test uses it too)."""
     root = Path(tempfile.mkdtemp(prefix="marsad-clusters-"))
     db = root / "run.db"
-    code = main(["run", str(write_articles(root / "news.jsonl")), "--db", str(db),
+    code = main(["run", str(write_corpus(root / "news.jsonl", ARTICLES)), "--db", str(db),
                  "--workers", "1", "--quiet"])
     assert code == 0
     return str(db)

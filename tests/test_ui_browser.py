@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from _browser_fixtures import chromium, running_server
+from _browser_fixtures import chromium, guarded_page, running_server, screenshot
 from _observatory_fixtures import fill_store
 from marsad.store import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts" / "ui"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("browser") / "ui.db"
@@ -36,30 +34,9 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, server: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1300, "height": 900}, accept_downloads=True,
-                                  base_url=server, bypass_csp=True)  # wait_for_function evals
-    pg = context.new_page()
-    outside: list[str] = []
-
-    def guard(route, request):  # type: ignore[no-untyped-def]
-        if request.url.startswith(server) or request.url.startswith("data:"):
-            route.continue_()
-        else:
-            outside.append(request.url)
-            route.abort()
-
-    pg.route("**/*", guard)
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    context.close()
-    assert outside == [], f"requests left the machine: {outside}"
-    assert errors == [], f"JavaScript errors: {errors}"
-
-
-def _shot(pg, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    with guarded_page(browser, server, viewport={"width": 1300, "height": 900}, accept_downloads=True,
+                      bypass_csp=True) as pg:  # wait_for_function evals
+        yield pg
 
 
 def test_ui_browser_search_then_article(page) -> None:  # type: ignore[no-untyped-def]
@@ -71,7 +48,7 @@ def test_ui_browser_search_then_article(page) -> None:  # type: ignore[no-untype
     marks = page.locator(".hit .snippet mark").all_inner_texts()
     assert "الجزائر" in marks and "بالجزائر" in marks
     page.wait_for_selector("#timeline svg rect.bar")
-    _shot(page, "01-search")
+    screenshot(page, "01-search")
     page.click(".hit-title")
     page.wait_for_selector("#article-text")
     assert page.get_attribute("#article-text", "dir") == "rtl"
@@ -80,7 +57,7 @@ def test_ui_browser_search_then_article(page) -> None:  # type: ignore[no-untype
     assert page.locator("#article-text .ev").count() >= 1
     page.hover(".event-item[data-event='0']")
     assert "focus" in (page.get_attribute("#ev-0", "class") or "")
-    _shot(page, "02-article")
+    screenshot(page, "02-article")
 
 
 def test_ui_browser_article_links_to_place_page_with_map(page) -> None:  # type: ignore[no-untyped-def]
@@ -91,7 +68,7 @@ def test_ui_browser_article_links_to_place_page_with_map(page) -> None:  # type:
     assert page.inner_text("#entity-name") == "درنة"
     page.wait_for_function("document.querySelector('#map').dataset.ready === 'true'")
     assert page.locator("#events-table .event-row").count() == 1
-    _shot(page, "03-place")
+    screenshot(page, "03-place")
 
 
 def test_ui_browser_event_filters_and_facets(page) -> None:  # type: ignore[no-untyped-def]
@@ -110,7 +87,7 @@ def test_ui_browser_event_filters_and_facets(page) -> None:  # type: ignore[no-u
     rows = page.locator("#events-table .event-row")
     assert sorted(rows.nth(i).get_attribute("data-type") for i in range(rows.count())) == ["ASSAULT", "PROTEST"]
     page.wait_for_selector("#timeline svg rect.bar")
-    _shot(page, "04-events-filtered")
+    screenshot(page, "04-events-filtered")
 
 
 def test_ui_browser_map_shows_events_on_the_offline_basemap(page) -> None:  # type: ignore[no-untyped-def]
@@ -123,7 +100,7 @@ def test_ui_browser_map_shows_events_on_the_offline_basemap(page) -> None:  # ty
     page.wait_for_selector(".leaflet-popup .map-popup")
     page.wait_for_timeout(400)  # the popup fades in
     assert page.locator(".leaflet-popup .map-popup a").get_attribute("href").startswith("/articles/")
-    _shot(page, "05-map")
+    screenshot(page, "05-map")
     page.goto("/map?type=PROTEST")
     page.wait_for_function("document.querySelector('#map').dataset.ready === 'true'", timeout=30000)
     assert page.locator("path.event-marker").count() == 1
@@ -147,11 +124,11 @@ def test_ui_browser_language_switch(page) -> None:  # type: ignore[no-untyped-de
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert page.get_attribute("html", "dir") == "ltr"
     assert "Events" in page.inner_text("nav.mainnav")
-    _shot(page, "06-events-english")
+    screenshot(page, "06-events-english")
     page.goto("/articles/1")
     assert page.get_attribute("html", "lang") == "en"
     assert page.get_attribute("#article-text", "dir") == "rtl"
-    _shot(page, "07-article-english")
+    screenshot(page, "07-article-english")
 
 
 def test_ui_browser_extract_page_annotates_posted_text(page) -> None:  # type: ignore[no-untyped-def]
@@ -163,4 +140,4 @@ def test_ui_browser_extract_page_annotates_posted_text(page) -> None:  # type: i
     page.wait_for_selector("#extract-result:not([hidden])", timeout=60000)
     page.wait_for_function("document.querySelector('#extract-annotated').textContent.length > 0")
     assert page.inner_text("#extract-annotated").strip() == text
-    _shot(page, "08-extract")
+    screenshot(page, "08-extract")

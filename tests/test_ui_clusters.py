@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from _browser_fixtures import chromium, running_server
+from _browser_fixtures import chromium, guarded_page, running_server, screenshot
 from test_api_clusters import clustered_db
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "ui"
 
 
 @pytest.fixture(scope="module")
@@ -33,31 +31,8 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, server: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1300, "height": 900}, base_url=server)
-    pg = context.new_page()
-    outside: list[str] = []
-    problems: list[str] = []
-
-    def guard(route, request):  # type: ignore[no-untyped-def]
-        if request.url.startswith(server) or request.url.startswith("data:"):
-            route.continue_()
-        else:
-            outside.append(request.url)
-            route.abort()
-
-    pg.route("**/*", guard)
-    pg.on("pageerror", lambda exc: problems.append(str(exc)))
-    pg.on("console", lambda msg: problems.append(msg.text)
-          if msg.type == "error" and "Content Security Policy" in msg.text else None)
-    yield pg
-    context.close()
-    assert outside == [], f"requests left the machine: {outside}"
-    assert problems == [], f"JavaScript errors or CSP violations: {problems}"
-
-
-def _shot(pg, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    with guarded_page(browser, server, viewport={"width": 1300, "height": 900}) as pg:
+        yield pg
 
 
 def test_ui_clusters_toggle_badge_and_cluster_page(page) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +43,7 @@ def test_ui_clusters_toggle_badge_and_cluster_page(page) -> None:  # type: ignor
     assert page.locator(".reports-badge").all_inner_texts().count("تقريران") == 2  # both reports
     assert page.get_attribute("#dedupe-toggle", "aria-checked") == "false"
     page.wait_for_selector("#timeline svg rect.bar")
-    _shot(page, "clusters-01-events")
+    screenshot(page, "clusters-01-events")
 
     page.click("#dedupe-toggle")
     page.wait_for_url("**/events?*dedupe=true*")
@@ -89,7 +64,7 @@ def test_ui_clusters_toggle_badge_and_cluster_page(page) -> None:  # type: ignor
     assert "dedupe=true" in page.url
     assert page.get_attribute("#dedupe-toggle", "aria-checked") == "true"
     page.wait_for_selector("#timeline svg rect.bar")  # the form's empty dates are no error
-    _shot(page, "clusters-02-deduplicated")
+    screenshot(page, "clusters-02-deduplicated")
 
     page.locator(".reports-badge").first.click()
     page.wait_for_selector("#reports-table")
@@ -105,7 +80,7 @@ def test_ui_clusters_toggle_badge_and_cluster_page(page) -> None:  # type: ignor
     assert page.locator(".report-row.first").count() == 1
     assert page.locator("#merge-explanation .reasons li").count() >= 3
     assert page.inner_text("#cluster-mentions") == "تقريران"
-    _shot(page, "clusters-03-cluster")
+    screenshot(page, "clusters-03-cluster")
 
     page.click(".report-row.first .report-article")  # a report opens its article
     page.wait_for_selector("#article-text")
@@ -123,7 +98,7 @@ def test_ui_clusters_list_page(page) -> None:  # type: ignore[no-untyped-def]
     merged = page.locator(".cluster-row")
     assert 1 <= merged.count() < total
     assert page.locator(".cluster-row .reports-badge").first.inner_text() == "2 reports"
-    _shot(page, "clusters-04-list")
+    screenshot(page, "clusters-04-list")
     page.locator(".cluster-row .reports-badge").first.click()
     page.wait_for_selector("#reports-table")
     assert page.locator(".report-row").count() == 2
