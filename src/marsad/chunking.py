@@ -11,7 +11,7 @@ changes no sentence.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from marsad.doc import Document
@@ -37,6 +37,15 @@ def split_points(text: str, max_chars: int) -> list[tuple[int, int]]:
         start = pieces[-1][1]
     pieces.append((start, n))
     return pieces
+
+
+def pieces(doc: Document, max_chars: int) -> Iterator[tuple[int, Document]]:
+    """``(start, piece)`` for each piece of ``doc`` cut at :func:`split_points`: a document
+    holding only that slice of the text, with nothing annotated yet."""
+    for start, end in split_points(doc.text, max_chars):
+        yield start, dataclasses.replace(doc, text=doc.text[start:end], sentences=(),
+                                         tokens=(), entities=(), actors=(), places=(),
+                                         times=(), events=())
 
 
 def _shift(value: Any, offset: int, sentences: int, words: int) -> Any:

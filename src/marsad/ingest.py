@@ -241,19 +241,15 @@ def lean(analyse: Analyser) -> Analyser:
     analysed and its tokens dropped at once, and the pieces merged (without tokens)."""
     from marsad import chunking
 
-    config = getattr(analyse, "config", None) or {}
-    max_chars = int((config.get("pipeline") or {}).get("max_chars") or 0)
+    max_chars = int(getattr(analyse, "max_chars", 0) or 0)
     if max_chars <= 0:
         return analyse
 
     def run(doc: Document) -> Document:
         if len(doc.text) <= max_chars:
             return analyse(doc)
-        parts = []
-        for start, end in chunking.split_points(doc.text, max_chars):
-            piece = dataclasses.replace(doc, text=doc.text[start:end], sentences=(), tokens=(),
-                                        entities=(), actors=(), places=(), times=(), events=())
-            parts.append((start, dataclasses.replace(analyse(piece), tokens=())))
+        parts = [(start, dataclasses.replace(analyse(piece), tokens=()))
+                 for start, piece in chunking.pieces(doc, max_chars)]
         return chunking.merge(doc, parts)
 
     return run

@@ -12,7 +12,6 @@ used); third-party stages can register through the ``marsad.stages`` entry-point
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import logging
 import tomllib
@@ -190,12 +189,8 @@ class Pipeline:
         if self.max_chars and len(doc.text) > self.max_chars:
             from marsad import chunking
 
-            parts = []
-            for start, end in chunking.split_points(doc.text, self.max_chars):
-                piece = dataclasses.replace(doc, text=doc.text[start:end], sentences=(),
-                                            tokens=(), entities=(), actors=(), places=(),
-                                            times=(), events=())
-                parts.append((start, self._run(piece)))
+            parts = [(start, self._run(piece))
+                     for start, piece in chunking.pieces(doc, self.max_chars)]
             return chunking.merge(doc, parts)
         return self._run(doc)
 
