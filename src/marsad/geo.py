@@ -54,6 +54,7 @@ from marsad.geo_gazetteer import (
     load_ambiguous,
     load_demonyms,
     load_gazetteer,
+    load_not_places,
     load_short_names,
     load_strict,
     word_key,
@@ -762,11 +763,21 @@ class PlaceResolver:
         out.extend(self._contained(text, words, resolved))
         covered = _SpanCover((p.start, p.end) for p in out)
         for e in entities:
-            if e.type in _PLACE_TYPES and not covered.overlaps(e.start, e.end):
+            if (e.type in _PLACE_TYPES and not covered.overlaps(e.start, e.end)
+                    and not _not_a_place(e.text)):
                 out.append(PlaceMention(e.start, e.end, e.text, None, None, None, None, None,
                                         None, None, None, None, confidence=0.2))
         out.sort(key=lambda p: (p.start, p.end))
         return out
+
+
+def _not_a_place(text: str) -> bool:
+    """True for a named-entity span made only of words that are never a place by
+    themselves (``data/places/not_places.txt``: the tagger's «ريف» in «ريف إدلب»,
+    «ميليشيات»)."""
+    never = load_not_places()
+    keys = [word_key(w) for w in text.split()]
+    return bool(keys) and all(k in never or _stem(k) in never for k in keys)
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

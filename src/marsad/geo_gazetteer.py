@@ -183,6 +183,12 @@ def load_demonyms() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def load_not_places() -> frozenset[str]:
+    """Word keys of words that are never a place by themselves (``not_places.txt``)."""
+    return frozenset(word_key(ln) for ln in _read_lines("not_places.txt"))
+
+
+@lru_cache(maxsize=1)
 def load_short_names() -> frozenset[str]:
     """Keys of the short (<= 3 letters) names matched without context."""
     return frozenset(word_key(ln) for ln in _read_lines("short_names.txt"))
