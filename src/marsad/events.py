@@ -84,6 +84,10 @@ _ARMED = frozenset({"UAF", "INS", "REB", "MIL", "COP"})
 _NOT_HEAD_CUES = ("speech", "complementizer", "relative", "boundary", "not_agent", "time_word",
                   "quantity_filler", "quantity", "negator", "kana", "exposed", "survived",
                   "executor", "passing", "causative")
+#: Punctuation that ends a clause for the governing rule (commas do not).
+_CLAUSE_END = frozenset({".", "؛", ";", ":", "!", "?", "؟"})
+_BEFORE_AFTER = frozenset(match_key(w) for w in ("قبل", "بعد", "وقبل", "وبعد", "منذ", "قبيل"))
+_CLITIC_PRE = frozenset({"ب", "ل", "وب", "ول", "فب", "فل"})
 _AT_LEAST = re.compile(r"\s+(?:على|علي)\s+ال[أاإ]قل\b.*$", re.S)
 
 
@@ -195,11 +199,14 @@ class EventCoder:
         candidates = self._merge(ctx, [self._candidate(m) for m in matches])
         events: list[Event] = []
         governing: list[_Candidate] = []
+        weak: list[_Candidate] = []
         prev_source: EventActor | None = None
         for cand in candidates:
-            event = self._build(ctx, cand, p_assault, governing, prev_source)
+            event = self._build(ctx, cand, p_assault, governing, prev_source, weak)
             if cand.type in GOVERNING_TYPES:
-                governing.append(cand)
+                # a weak reading that was not kept («بأمر» a matter, «اتفاق» a noun) governs
+                # only the noun right after it («اتفاق إجلاء»: what was agreed)
+                (governing if event is not None else weak).append(cand)
             if event is not None:
                 events.append(event)
                 events.extend(self._co_participants(ctx, event))
@@ -271,15 +278,17 @@ class EventCoder:
 
     # ------------------------------------------------------------------ one event
     def _build(self, ctx: _Context, cand: _Candidate, p_assault: float | None,
-               governing: Sequence[_Candidate], prev_source: EventActor | None = None
-               ) -> Event | None:
+               governing: Sequence[_Candidate], prev_source: EventActor | None = None,
+               weak: Sequence[_Candidate] = ()) -> Event | None:
         words = ctx.words
         if cand.type == "REQUEST" and cand.first > 0 and parse_number(words, cand.first - 1):
             return None  # «140 طالبا» are students
         lo, hi = clause_bounds(words, cand.first, ctx.cues)
         hi = max(hi, clause_bounds(words, cand.last, ctx.cues)[1])
         negated = self._negated(words, cand, lo)
-        hypothetical = self._hypothetical(words, cand, lo, hi, governing)
+        hypothetical = self._hypothetical(words, cand, lo, hi, governing) or any(
+            cand.first - g.last == 1 and g.type != cand.type and not cand.match.proclitics
+            for g in weak)
         source, target, speaker = self._arguments(ctx, cand, lo, hi, prev_source)
         if source is not None and target is not None and _overlap(source, target):
             target = None  # «قوات موالية للحكومة»: the government is part of the source
@@ -359,7 +368,7 @@ class EventCoder:
                 return False
             if k == first - 1 or cues.has("negated_aux", words[first - 1].key):
                 return True
-        if first > 0 and words[first - 1].key == "اي" and any(
+        if first > 0 and words[first - 1].key in ("اي", "ايه") and any(
                 cues.has("negator", w.key) for w in words[max(lo, 0): first - 1]):
             return True  # «لم يعلن الجيش عن أي انسحاب»: no such act
         return any(cues.has("denial", w.key) for w in words[max(0, first - 8): first])
@@ -369,9 +378,11 @@ class EventCoder:
         cues = self.cues
         if "س" in cand.match.proclitics and cand.role == "v":
             return True
-        if cand.type in _PURPOSE_TYPES and cand.role != "v" \
+        if (cand.type in _PURPOSE_TYPES or cand.mode == "investigate") \
                 and cand.match.proclitics.lstrip("وف")[:1] == "ل":
-            return True  # «لبحث», «لتأييد», «للتفاوض»: a purpose, not a fact
+            return True  # «لبحث», «لتأييد», «للتفاوض», «للتحقيق»: a purpose, not a fact
+        if self._subjunctive(words, cand):
+            return True
         for k in range(max(0, cand.first - 6), cand.first):
             key = words[k].key
             if key in ("قد", "وقد", "فقد"):
@@ -383,8 +394,9 @@ class EventCoder:
             if key in _ATTEMPT and cand.type == "ASSAULT" and any(
                     w.key in _SURVIVED for w in words[max(0, k - 10): k]):
                 continue  # «نجا من محاولة اغتيال»: the attack took place
-            if cues.has("hypothetical", key) or cues.has("not_doubt", key):
-                return True
+            if cues.has("hypothetical", key) or cues.has("not_doubt", key) \
+                    or _clitic_cue(words[k], "hypothetical", cues):
+                return True  # «لاحتمال شن غارات», «برغبته في انسحاب»
         for k in range(max(0, lo, cand.first - 12), max(0, cand.first - 6)):
             if cues.has("hypothetical", words[k].key) and words[k].key in _STRONG_HYPOTHETICAL:
                 return True
@@ -394,7 +406,37 @@ class EventCoder:
         for k in range(max(lo, cand.first - 4), cand.first):
             if _future_verb(words[k], cues):
                 return True
-        return any(0 < cand.first - g.last <= 5 and g.type != cand.type for g in governing)
+        return any(self._governed(words, cand, g) for g in governing)
+
+    def _governed(self, words: Sequence[Word], cand: _Candidate, g: _Candidate) -> bool:
+        """«دعا إلى وقف النار», «طالبت السلطات ... بالإفراج عن»: an event named right after a
+        request, threat, rejection or offer (no punctuation between), or a verbal noun with
+        «بـ» / after «إلى» up to twelve words after a request or threat, is what was asked
+        or threatened, not a fact."""
+        gap = cand.first - g.last
+        if g.type == cand.type or gap <= 0:
+            return False
+        if gap <= 5 and _no_punct(words, g.last, cand.first, 5):
+            return True
+        if g.type not in ("REQUEST", "THREATEN") or gap > 12 or cand.role == "v":
+            return False
+        if not (cand.match.proclitics.lstrip("وف")[:1] == "ب" or words[cand.first - 1].key == "الي"
+                or words[cand.first].key.lstrip("وف").startswith("بال")):
+            return False
+        return not any(w.text in _CLAUSE_END or self.cues.has("boundary", w.key)
+                       for w in words[g.last + 1: cand.first])
+
+    def _subjunctive(self, words: Sequence[Word], cand: _Candidate) -> bool:
+        """«قرر أن يتفاوض», «يريد أن ينسحب»: «أن» before an imperfect verb makes it an aim, a
+        duty or a wish (but «قبل أن تنسحب» / «بعد أن» tell of acts that took place)."""
+        k = cand.first
+        if cand.role != "v" or k < 1 or words[k - 1].key != "ان":
+            return False
+        if k >= 2 and words[k - 2].key in _BEFORE_AFTER:
+            return False
+        form = words[k].key
+        return form[:1] in ("ي", "ت", "ن") and len(form) >= 4 \
+            and not self.cues.has("negated_aux", form)
 
     # ------------------------------------------------------------------ arguments
     def _arguments(self, ctx: _Context, cand: _Candidate, lo: int, hi: int,
@@ -1972,6 +2014,12 @@ def _clause_contexts(words: Sequence[Word], lo: int, hi: int) -> set[str]:
 def cue_word(word: Word, cues: Cues) -> bool:
     """True when the word itself is a listed cue or preposition."""
     return cues.has("preposition", word.key)
+
+
+def _clitic_cue(word: Word, name: str, cues: Cues) -> bool:
+    """True when the word with a preposition stripped («لاحتمال», «برغبته») is in cue set
+    ``name``."""
+    return any(pre in _CLITIC_PRE and cues.has(name, form) for form, pre in word.variants[1:])
 
 
 def _slice(items: Sequence[Any], starts: list[int], lo: int, hi: int) -> list[Any]:

@@ -26,8 +26,11 @@ SUFFIXES: tuple[str, ...] = (
     "كم", "اء",
 )
 
+# Arabic words are letters of the Arabic script with their marks: the harakat and the
+# shadda (U+064B-U+0652, U+0670) are of the Inherited script, so ``\p{scx=Arabic}``
+# (script extensions), not ``\p{Arabic}``, keeps «ثمّن» and «وهدّدها» one word each.
 _WORD = regex.compile(
-    r"[[\p{Arabic}&&[\p{L}\p{M}]]\u0640]+|\p{Nd}+(?:[.,٫٬]\p{Nd}+)*|[\p{L}\p{M}]+|[^\s\p{Cf}\p{Cc}\p{Z}]",
+    r"[[\p{scx=Arabic}&&[\p{L}\p{M}]]\u0640]+|\p{Nd}+(?:[.,٫٬]\p{Nd}+)*|[\p{L}\p{M}]+|[^\s\p{Cf}\p{Cc}\p{Z}]",
     regex.V1,
 )
 _ARABIC = regex.compile(r"\p{Arabic}")
