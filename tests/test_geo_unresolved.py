@@ -50,3 +50,12 @@ def test_event_location_prefers_the_place_not_the_countryside_word() -> None:
         Document(text="قصفت الطائرات الحربية بلدات في ريف إدلب الجنوبي أمس.", date="2018-05-01"))
     located = [e.location for e in doc.events if e.location is not None]
     assert located and located[0].text == "إدلب" and located[0].lat is not None
+
+
+def test_event_location_prefers_a_city_to_a_continent() -> None:
+    doc = Pipeline.from_config()(Document(
+        text="عقد وزراء الداخلية في أوروبا اجتماعا في بروكسل أمس لبحث أزمة المهاجرين.",
+        date="2018-06-01"))
+    consult = [e for e in doc.events if e.type == "CONSULT"]
+    assert consult and consult[0].location is not None
+    assert consult[0].location.text == "بروكسل"

@@ -1891,11 +1891,13 @@ class EventCoder:
             return None
         text = ctx.doc.text
 
-        def score(p: PlaceMention) -> tuple[int, int, int]:
+        def score(p: PlaceMention) -> tuple[int, int, int, int]:
             before = text[max(0, p.start - 4): p.start]
             prep = 0 if ("في " in before or before.endswith(("ب", "ل", "في"))) else 1
-            # a place the gazetteer resolved before one it could not
-            return prep, int(p.lat is None), abs(p.start - words[cand.first].start)
+            # a place the gazetteer resolved before one it could not, and a place in a
+            # country before a world region (a continent, a sea)
+            unresolved, world = p.lat is None, p.lat is not None and p.country is None
+            return prep, int(unresolved), int(world), abs(p.start - words[cand.first].start)
 
         best = min(pool, key=score)
         return EventLocation(text=best.text, name=best.name, lat=best.lat, lon=best.lon,
