@@ -7,8 +7,9 @@ words) and their ``{"main": country, "role": sector}`` codes. For every annotate
 :func:`marsad.actors.resolve_span` resolves the span in its sentence (dated from the
 Gigaword document id, e.g. ``AAW_ARB_20080110`` -> 2008-01-10), and the country and the
 sector are compared with the gold ones. ``None`` in the gold data means "no country" /
-"no sector". ``IMG`` (transnational militant group) matches an ``IMG...`` code; ``INS``
-and ``REB`` are counted as the same sector (the gold data has no INS).
+"no sector". ``IMG`` (transnational militant group) and ``IGO`` (international
+organisation) in the country slot match an ``IMG...`` / ``IGO...`` code, as CAMEO spells
+them; ``INS`` and ``REB`` are counted as the same sector (the gold data has no INS).
 
 Prints JSON: ``spans``, ``resolved`` (a mention was found), ``country_accuracy``,
 ``sector_accuracy`` (over all spans), ``both_accuracy``, ``sector_accuracy_resolved``, and
@@ -42,6 +43,37 @@ def _gold(value: Any) -> str | None:
     return str(value)
 
 
+def gold_codes(role: Any) -> tuple[str | None, str | None]:
+    """A gold span's ``{"main": country, "role": sector}`` as (country, sector): empty
+    values are None, the sector is its first three letters, ``INS`` is counted as ``REB``
+    (the gold data has no INS)."""
+    if not isinstance(role, dict):
+        return None, None
+    country, sector = _gold(role.get("main")), _gold(role.get("role"))
+    sector = sector[:3] if sector else None
+    return country, "REB" if sector == "INS" else sector
+
+
+def actor_codes(actor: Any) -> tuple[str | None, str | None]:
+    """An actor mention's (country, sector) spelled as the gold CAMEO-style codes spell
+    them: a transnational militant group (``IMG…``) or an international organisation
+    (``IGO…``) has that code in the country slot; ``INS`` is counted as ``REB``."""
+    if actor is None:
+        return None, None
+    country = actor.country
+    code = actor.code or ""
+    if code.startswith(("IMG", "IGO")):
+        country = code[:3]
+    sector = actor.sector
+    return country, "REB" if sector == "INS" else sector
+
+
+def gigaword_date(source: Any) -> str | None:
+    """The date in a Gigaword document id (``AAW_ARB_20080110.0012`` -> ``2008-01-10``)."""
+    m = _DATE.search(str(source or ""))
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
 def evaluate_spans(path: Path) -> dict[str, Any]:
     """Score actor codes against the gold spans of ``path``."""
     from marsad.actors import resolve_span
@@ -57,8 +89,7 @@ def evaluate_spans(path: Path) -> dict[str, Any]:
     with_country = with_country_ok = 0
     for rec in records:
         text = rec.get("text", "")
-        m = _DATE.search(str(rec.get("source", "")))
-        doc = Document(text=text, date=f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None)
+        doc = Document(text=text, date=gigaword_date(rec.get("source")))
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for span in rec.get("spans", []):
             for side in ("source", "target"):
@@ -66,7 +97,7 @@ def evaluate_spans(path: Path) -> dict[str, Any]:
                 role = span.get(f"{side}_role")
                 if not words or not isinstance(role, dict):
                     continue
-                gold_country, gold_sector = _gold(role.get("main")), _gold(role.get("role"))
+                gold_country, gold_sector = gold_codes(role)
                 if gold_country is None and gold_sector is None:
                     continue
                 key = (side, tuple(words))
@@ -77,13 +108,7 @@ def evaluate_spans(path: Path) -> dict[str, Any]:
                 if not found:
                     continue
                 actor = resolve_span(doc, found.start(), found.end())
-                country = actor.country if actor else None
-                if actor and actor.code and actor.code.startswith("IMG"):
-                    country = "IMG"
-                sector = actor.sector if actor else None
-                gold_sector = gold_sector[:3] if gold_sector else None
-                sector = "REB" if sector == "INS" else sector
-                gold_sector = "REB" if gold_sector == "INS" else gold_sector
+                country, sector = actor_codes(actor)
                 n += 1
                 resolved += actor is not None
                 country_ok += country == gold_country

@@ -28,6 +28,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from marsad.actors_eval import actor_codes, gigaword_date, gold_codes
 from marsad.doc import Document, Event
 from marsad.errors import DataError
 from marsad.evaluation.corpus import CORPUS_LABEL, read_articles
@@ -241,7 +242,8 @@ def evaluate_spans(path: Path, *, runner: Runner | None = None) -> dict[str, Any
     counts: dict[str, int] = defaultdict(int)
     detected = 0
     for rec in tqdm(records, desc="spans", unit="sent", disable=None):
-        doc = runner(Document(text=rec["text"], id=str(rec.get("source", ""))))
+        doc = runner(Document(text=rec["text"], id=str(rec.get("source", "")),
+                              date=gigaword_date(rec.get("source"))))
         events = [e for e in doc.events if e.type == "ASSAULT"]
         detected += bool(events)
         golds = rec.get("spans") or []
@@ -265,17 +267,14 @@ def evaluate_spans(path: Path, *, runner: Runner | None = None) -> dict[str, Any
             sums[key] += value
             counts[key] += 1
         for side in ("source", "target"):
-            role = g.get(f"{side}_role") or {}
-            if not isinstance(role, dict):
-                role = {}
-            actor = getattr(event, side) if event is not None else None
-            main, sector = role.get("main"), role.get("role")
-            if main and main != "None":
+            main, sector = gold_codes(g.get(f"{side}_role"))
+            country, role = actor_codes(getattr(event, side) if event is not None else None)
+            if main:
                 counts[f"{side}_country"] += 1
-                sums[f"{side}_country"] += float(actor is not None and actor.country == main)
-            if sector and sector != "None":
+                sums[f"{side}_country"] += float(country == main)
+            if sector:
                 counts[f"{side}_role"] += 1
-                sums[f"{side}_role"] += float(actor is not None and actor.sector == sector)
+                sums[f"{side}_role"] += float(role == sector)
         for side in ("source", "target"):
             consensus = rec.get(f"{side}_gold") or ""
             if consensus.strip():
