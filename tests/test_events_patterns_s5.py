@@ -182,3 +182,51 @@ def test_aims_and_requirements_are_hypothetical(coder: EventCoder) -> None:
 def test_no_protest_of_any_kind(coder: EventCoder) -> None:
     events = _events(coder, "لا يتم تنظيم أية تظاهرات في المدينة.")
     assert all(e.negated for e in events if e.type == "PROTEST")
+
+
+# ---------------------------------------------------------------- ASSAULT triggers
+def test_assault_lost_their_lives_with_words_between() -> None:
+    assert ("ASSAULT", "لقي أربعة جنود مصرعهم") in _triggers(
+        "لقي أربعة جنود مصرعهم في انفجار لغم على الطريق")
+    assert ("ASSAULT", "لقوا حتفهم") in _triggers("وقالت الشرطة إن ثلاثة صيادين لقوا حتفهم")
+
+
+def test_assault_lost_their_lives_victims_are_the_target() -> None:
+    coder = EventCoder(assault_threshold=0.0)
+    events = [e for e in _events(coder, "لقي خمسة عمال مصرعهم في قصف استهدف المصنع.")
+              if e.type == "ASSAULT"]
+    assert events and events[0].target is not None and "عمال" in events[0].target.text
+    assert events[0].fatalities == 5
+
+
+def test_assault_hostage_taking() -> None:
+    assert ("ASSAULT", "احتجز المسلحون الزوار رهائن") in _triggers(
+        "احتجز المسلحون الزوار رهائن داخل المتحف")
+    coder = EventCoder(assault_threshold=0.0)
+    events = _events(coder, "احتجز المسلحون الزوار رهائن داخل المتحف.")
+    assert [e for e in events if e.type == "ASSAULT" and e.mode == "abduct"]
+    assert not [e for e in events if e.type == "COERCE"]
+
+
+def test_assault_verbal_nouns() -> None:
+    assert ("ASSAULT", "القتل") in _triggers("أدانت الهيئة القتل العشوائي للمدنيين في القرية")
+    assert ("ASSAULT", "صدامات") in _triggers("اندلعت صدامات بين الشرطة والشبان ليلا")
+    assert ("ASSAULT", "للضرب") in _triggers("تعرض السجين للضرب في مركز الشرطة")
+
+
+def test_sport_snatching_is_no_abduction() -> None:
+    assert not [t for t in _triggers("خطف المهاجم الأضواء في مباراة الأمس") if t[0] == "ASSAULT"]
+    assert not [t for t in _triggers("خطف الفريق الضيف الفوز في الدقائق الأخيرة")
+                if t[0] == "ASSAULT"]
+    assert ("ASSAULT", "خطف") in _triggers("خطف مسلحون مهندسا أجنبيا من منزله")
+
+
+def test_hypothetical_cue_stays_in_its_clause(coder: EventCoder) -> None:
+    # «محاولة» governs «الانقلاب», not the denial after the comma
+    text = "اتهمت الحكومة الداعية بتدبير محاولة الانقلاب، الأمر الذي ينفيه الداعية."
+    assert "REJECT" in _factual(coder, text)
+
+
+def test_name_is_no_future_verb(coder: EventCoder) -> None:
+    # «سيرغي» is a name, not «سـ + يرغي»
+    assert "SUPPORT" in _factual(coder, "قال الوزير سيرغي لافروف إن بلاده تؤيد الخطة الأممية.")

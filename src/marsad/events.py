@@ -85,6 +85,7 @@ _NOT_HEAD_CUES = ("speech", "complementizer", "relative", "boundary", "not_agent
                   "quantity_filler", "quantity", "negator", "kana", "exposed", "survived",
                   "executor", "passing", "causative")
 #: Punctuation that ends a clause for the governing rule (commas do not).
+_QUOTES = frozenset({"«", "»", '"', "“", "”", "(", ")"})
 _CLAUSE_END = frozenset({".", "؛", ";", ":", "!", "?", "؟"})
 _BEFORE_AFTER = frozenset(match_key(w) for w in ("قبل", "بعد", "وقبل", "وبعد", "منذ", "قبيل"))
 _CLITIC_PRE = frozenset({"ب", "ل", "وب", "ول", "فب", "فل"})
@@ -383,8 +384,10 @@ class EventCoder:
             return True  # «لبحث», «لتأييد», «للتفاوض», «للتحقيق»: a purpose, not a fact
         if self._subjunctive(words, cand):
             return True
-        for k in range(max(0, cand.first - 6), cand.first):
+        for k in range(cand.first - 1, max(0, cand.first - 6) - 1, -1):
             key = words[k].key
+            if words[k].is_punct and key not in _QUOTES:
+                break  # «محاولة الانقلاب، الأمر الذي ينفيه»: a cue governs its own clause
             if key in ("قد", "وقد", "فقد"):
                 nxt = words[k + 1].key if k + 1 < len(words) else ""
                 if nxt[:1] == "ي" or nxt.startswith("تت") or (
