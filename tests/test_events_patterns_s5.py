@@ -230,3 +230,21 @@ def test_hypothetical_cue_stays_in_its_clause(coder: EventCoder) -> None:
 def test_name_is_no_future_verb(coder: EventCoder) -> None:
     # «سيرغي» is a name, not «سـ + يرغي»
     assert "SUPPORT" in _factual(coder, "قال الوزير سيرغي لافروف إن بلاده تؤيد الخطة الأممية.")
+
+
+def test_demand_governs_apology_noun(coder: EventCoder) -> None:
+    # «بالاعتذار» is a verbal noun (it carries «بـ») even though its entry is a verb's
+    text = "تجاهل النائب مطالبة رئيس الحزب وأعضاء المكتب له بالاعتذار عن تصريحاته."
+    assert "CONCEDE" not in _factual(coder, text)
+
+
+def test_subjunctive_verbal_entry_with_ya(coder: EventCoder) -> None:
+    events = _events(coder, "قرر المجلس، الأحد، أن يتفاوض على تجديد العقد مع الشركة.")
+    assert [e for e in events if e.type == "CONSULT"] \
+        and all(e.hypothetical for e in events if e.type == "CONSULT")
+
+
+def test_aid_noun_alone_is_not_enough(coder: EventCoder) -> None:
+    assert "AID" not in _factual(coder, "تساءلت الصحف عن حجم المساعدات في الميزانية الجديدة.")
+    assert "AID" not in _factual(coder, "خصص النادي حسابا لجمع التبرعات من الجمهور.")
+    assert "AID" in _factual(coder, "وصلت قافلة مساعدات إلى البلدة المنكوبة أمس.")

@@ -421,10 +421,12 @@ class EventCoder:
             return False
         if gap <= 5 and _no_punct(words, g.last, cand.first, 5):
             return True
-        if g.type not in ("REQUEST", "THREATEN") or gap > 12 or cand.role == "v":
+        if g.type not in ("REQUEST", "THREATEN") or gap > 12:
             return False
-        if not (cand.match.proclitics.lstrip("وف")[:1] == "ب" or words[cand.first - 1].key == "الي"
-                or words[cand.first].key.lstrip("وف").startswith("بال")):
+        # a word with «بـ» is a noun whatever the entry's role («بالاعتذار», «بالإفراج»)
+        bi = cand.match.proclitics.lstrip("وف")[:1] == "ب" \
+            or words[cand.first].key.lstrip("وف").startswith("بال")
+        if not (bi or (cand.role != "v" and words[cand.first - 1].key == "الي")):
             return False
         return not any(w.text in _CLAUSE_END or self.cues.has("boundary", w.key)
                        for w in words[g.last + 1: cand.first])
@@ -433,12 +435,15 @@ class EventCoder:
         """«قرر أن يتفاوض», «يريد أن ينسحب»: «أن» before an imperfect verb makes it an aim, a
         duty or a wish (but «قبل أن تنسحب» / «بعد أن» tell of acts that took place)."""
         k = cand.first
-        if cand.role != "v" or k < 1 or words[k - 1].key != "ان":
+        if k < 1 or words[k - 1].key != "ان" or cand.match.proclitics:
             return False
         if k >= 2 and words[k - 2].key in _BEFORE_AFTER:
             return False
         form = words[k].key
-        return form[:1] in ("ي", "ت", "ن") and len(form) >= 4 \
+        # «يـ» / «نـ» mark an imperfect verb; «تـ» also begins verbal nouns («أنّ تعاون
+        # البلدين»), so it counts only for a verb entry
+        prefixes = ("ي", "ت", "ن") if cand.role == "v" else ("ي", "ن")
+        return form[:1] in prefixes and len(form) >= 4 \
             and not self.cues.has("negated_aux", form)
 
     # ------------------------------------------------------------------ arguments
