@@ -248,3 +248,13 @@ def test_aid_noun_alone_is_not_enough(coder: EventCoder) -> None:
     assert "AID" not in _factual(coder, "تساءلت الصحف عن حجم المساعدات في الميزانية الجديدة.")
     assert "AID" not in _factual(coder, "خصص النادي حسابا لجمع التبرعات من الجمهور.")
     assert "AID" in _factual(coder, "وصلت قافلة مساعدات إلى البلدة المنكوبة أمس.")
+
+
+def test_double_tilde_reaches_five_words(coder: EventCoder) -> None:
+    text = "أطلقت السلطات الأمنية مساء الأحد الماضي سراح الصحفيين الثلاثة."
+    assert ("RETREAT", "أطلقت السلطات الأمنية مساء الأحد الماضي سراح") in _triggers(text)
+    assert "RETREAT" in _factual(coder, text)
+    assert "ACCUSE" in _factual(coder, "ألقت وسائل الإعلام الرسمية في البلاد مسؤولية الهجوم على المعارضة.")
+    # a single «~» still stops after three words
+    assert not [t for t in _triggers("وقع وزيرا خارجية البلدين في العاصمة اتفاقية")
+                if t[1].startswith("وقع")]

@@ -221,11 +221,13 @@ class TriggerLexicon:
 
     def _extent(self, words: Sequence[Word], i: int, entry: TriggerEntry) -> tuple[int, ...]:
         """Word indices of each slot of ``entry`` matched from word ``i`` (empty: no match).
-        A slot marked ``~`` may be found up to three words further on («وقع البلدان اتفاقية»)."""
+        A slot marked ``~`` may be found up to three words further on («وقع البلدان اتفاقية»),
+        ``~~`` up to five («أطلقت السلطات السودانية مساء الأحد سراح»)."""
         pos = i + 1
         at = [i]
         for slot in entry.slots[1:]:
-            gap = 3 if slot[0][0] == "~" else 0
+            tildes = sum(1 for alt, _plus in slot if alt == "~")
+            gap = 0 if not tildes else 3 if tildes == 1 else 5
             found = -1
             for j in range(pos, min(len(words), pos + gap + 1)):
                 if words[j].is_punct:
