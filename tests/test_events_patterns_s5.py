@@ -258,3 +258,10 @@ def test_double_tilde_reaches_five_words(coder: EventCoder) -> None:
     # a single «~» still stops after three words
     assert not [t for t in _triggers("وقع وزيرا خارجية البلدين في العاصمة اتفاقية")
                 if t[1].startswith("وقع")]
+
+
+def test_not_only_is_no_negation(coder: EventCoder) -> None:
+    text = "لم ترفض الحكومة الطلب فحسب، بل طردت السفير من البلاد."
+    rejects = [e for e in _events(coder, text) if e.type == "REJECT"]
+    assert rejects and not rejects[0].negated
+    assert "REJECT" not in _factual(coder, "لم ترفض الحكومة الطلب المقدم من النقابة.")

@@ -88,6 +88,7 @@ _NOT_HEAD_CUES = ("speech", "complementizer", "relative", "boundary", "not_agent
 _QUOTES = frozenset({"«", "»", '"', "“", "”", "(", ")"})
 _CLAUSE_END = frozenset({".", "؛", ";", ":", "!", "?", "؟"})
 _BEFORE_AFTER = frozenset(match_key(w) for w in ("قبل", "بعد", "وقبل", "وبعد", "منذ", "قبيل"))
+_NOT_ONLY = frozenset(match_key(w) for w in ("فحسب", "فقط", "وحسب"))
 _CLITIC_PRE = frozenset({"ب", "ل", "وب", "ول", "فب", "فل"})
 _AT_LEAST = re.compile(r"\s+(?:على|علي)\s+ال[أاإ]قل\b.*$", re.S)
 
@@ -367,6 +368,8 @@ class EventCoder:
             after = words[k + 1].key if k + 1 < len(words) else ""
             if cues.has("not_doubt", after) or after == "الا":
                 return False
+            if any(w.key in _NOT_ONLY for w in words[cand.last + 1: cand.last + 4]):
+                return False  # «لم ترفض فحسب، بل ...»: not only refused, but more
             if k == first - 1 or cues.has("negated_aux", words[first - 1].key):
                 return True
         if first > 0 and words[first - 1].key in ("اي", "ايه") and any(
