@@ -265,3 +265,9 @@ def test_not_only_is_no_negation(coder: EventCoder) -> None:
     rejects = [e for e in _events(coder, text) if e.type == "REJECT"]
     assert rejects and not rejects[0].negated
     assert "REJECT" not in _factual(coder, "لم ترفض الحكومة الطلب المقدم من النقابة.")
+
+
+def test_stopping_cooperation_is_sanction(coder: EventCoder) -> None:
+    text = "أوقفت الوكالة تبادل المعلومات مع الشركاء الأوروبيين بعد الفضيحة."
+    types = _factual(coder, text)
+    assert "SANCTION" in types and "COOPERATE" not in types and "COERCE" not in types
