@@ -59,3 +59,9 @@ def test_event_location_prefers_a_city_to_a_continent() -> None:
     consult = [e for e in doc.events if e.type == "CONSULT"]
     assert consult and consult[0].location is not None
     assert consult[0].location.text == "بروكسل"
+
+
+def test_vocalised_names_are_one_word_and_names_have_no_stray_spaces() -> None:
+    found = {p.text: p for p in geocode("زار الوزير دِمشق ثم حلَب.")}
+    assert found["دِمشق"].name == "دمشق" and found["دِمشق"].name_en == "Damascus"
+    assert found["حلَب"].country == "SYR"
