@@ -271,3 +271,12 @@ def test_stopping_cooperation_is_sanction(coder: EventCoder) -> None:
     text = "أوقفت الوكالة تبادل المعلومات مع الشركاء الأوروبيين بعد الفضيحة."
     types = _factual(coder, text)
     assert "SANCTION" in types and "COOPERATE" not in types and "COERCE" not in types
+
+
+def test_resorting_to_dialogue_is_no_asylum(coder: EventCoder) -> None:
+    # «اللجوء إلى / للحوار» is "resorting to", not asylum (AID)
+    for text in ("وأكد الوزير تشجيع الأشقاء الليبيين على اللجوء للحوار والنقاش.",
+                 "شجع الوزير الأطراف المتنازعة على اللجوء للحوار والتفاوض.",
+                 "دعت اللجنة إلى اللجوء إلى القضاء لحل الخلاف."):
+        assert not [e for e in _events(coder, text) if e.type == "AID"], text
+    assert "AID" in _factual(coder, "منحت ألمانيا اللجوء لمئات العائلات السورية العام الماضي.")
