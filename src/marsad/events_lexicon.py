@@ -17,7 +17,7 @@ from importlib import resources
 import regex
 
 from marsad.errors import ModelError
-from marsad.normalize import match_key
+from marsad.normalize import ARABIC_WORD_CHARS, match_key
 
 #: Suffixes a ``+`` slot may carry (normalised spelling).
 SUFFIXES: tuple[str, ...] = (
@@ -26,11 +26,8 @@ SUFFIXES: tuple[str, ...] = (
     "كم", "اء",
 )
 
-# Arabic words are letters of the Arabic script with their marks: the harakat and the
-# shadda (U+064B-U+0652, U+0670) are of the Inherited script, so ``\p{scx=Arabic}``
-# (script extensions), not ``\p{Arabic}``, keeps «ثمّن» and «وهدّدها» one word each.
 _WORD = regex.compile(
-    r"[[\p{scx=Arabic}&&[\p{L}\p{M}]]\u0640]+|\p{Nd}+(?:[.,٫٬]\p{Nd}+)*|[\p{L}\p{M}]+|[^\s\p{Cf}\p{Cc}\p{Z}]",
+    ARABIC_WORD_CHARS + r"+|\p{Nd}+(?:[.,٫٬]\p{Nd}+)*|[\p{L}\p{M}]+|[^\s\p{Cf}\p{Cc}\p{Z}]",
     regex.V1,
 )
 _ARABIC = regex.compile(r"\p{Arabic}")

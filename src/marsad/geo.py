@@ -59,12 +59,11 @@ from marsad.geo_gazetteer import (
     load_strict,
     word_key,
 )
+from marsad.normalize import ARABIC_WORD_CHARS
 from marsad.pipeline import Stage, StageConfig, register_stage
 
-#: A word: a run of Arabic-script letters and marks (and tatweel), or any other visible
-#: character alone. Script *extensions* (``scx``): the harakat and the shadda are of the
-#: Inherited script, so ``\p{Arabic}`` alone would cut «عمّان» or «دِمشق» in two.
-_WORD = regex.compile(r"[[\p{scx=Arabic}&&[\p{L}\p{M}]]\u0640]+|[^\s]", regex.V1)
+#: A word: a run of the characters of Arabic words, or any other visible character alone.
+_WORD = regex.compile(ARABIC_WORD_CHARS + r"+|[^\s]", regex.V1)
 
 
 def _same_as_re(pattern: str, candidates: Iterable[tuple[int, int]]) -> str:
@@ -85,7 +84,7 @@ def _same_as_re(pattern: str, candidates: Iterable[tuple[int, int]]) -> str:
 #: script blocks, U+102E0, and the white-space characters, all below U+3001, are the candidates;
 #: a test checks the two agree on every code point)
 _WORD_SPLIT = re.compile("([{}]+|[^{}])".format(
-    _same_as_re(r"[[\p{scx=Arabic}&&[\p{L}\p{M}]]\u0640]", (
+    _same_as_re(ARABIC_WORD_CHARS, (
         (0x0600, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF), (0x102E0, 0x102E0),
         (0x10E60, 0x10EFF), (0x1EC70, 0x1EEFF))),
     _same_as_re(r"\s", ((0, 0x3000),))))

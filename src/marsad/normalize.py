@@ -26,6 +26,11 @@ DIACRITICS = "".join(chr(c) for c in range(0x064B, 0x0660)) + "\u0670" + "".join
     chr(c) for c in range(0x06D6, 0x06EE)
 )
 TATWEEL = "\u0640"
+#: A ``regex`` (V1) character class of the characters an Arabic word is made of: letters
+#: and marks of the Arabic script *extensions* (the harakat and the shadda are of the
+#: Inherited script: ``\p{Arabic}`` alone would cut «ثمّن» or «دِمشق» in two) and tatweel.
+#: Every word splitter (tokens, trigger lexicon, places) builds on this one class.
+ARABIC_WORD_CHARS = r"[[\p{scx=Arabic}&&[\p{L}\p{M}]]\u0640]"
 BIDI_MARKS = (
     "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
     "\u2060\u2066\u2067\u2068\u2069\ufeff\u00ad"

@@ -14,13 +14,14 @@ from collections.abc import Callable, Sequence
 import regex
 
 from marsad.doc import Document, Sentence, Token
+from marsad.normalize import ARABIC_WORD_CHARS
 from marsad.pipeline import Stage, StageConfig, register_stage
 from marsad.segmenter import Piece, Segmenter, load_segmenter
 
 # Arabic letters and marks (and tatweel); numbers with decimal/thousand separators;
 # words in other scripts; any other single visible character.
 _WORDS = regex.compile(
-    r"(?P<ar>[[\p{scx=Arabic}&&[\p{L}\p{M}]]\u0640]+)"
+    rf"(?P<ar>{ARABIC_WORD_CHARS}+)"
     r"|(?P<number>\p{Nd}+(?:[.,٫٬]\p{Nd}+)*)"
     r"|(?P<latin>[\p{L}\p{M}]+(?:['’][\p{L}]+)*)"
     r"|(?P<punct>([\p{P}])\g<5>*)"

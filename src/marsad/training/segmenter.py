@@ -34,6 +34,7 @@ import click
 import regex
 
 from marsad.errors import DataError
+from marsad.normalize import ARABIC_WORD_CHARS
 from marsad.paths import shared_data_dir, shared_label
 from marsad.segmenter import (
     ENCLITICS,
@@ -60,7 +61,7 @@ LEXICON_MIN_COUNT = 3
 HELD_OUT_SHARE = 5  # one document in five
 SEED_NAMES = Path(__file__).with_name("segmenter_names.txt")
 
-_ARABIC_RUN = regex.compile(r"[[\p{scx=Arabic}&&[\p{L}\p{M}]]\u0640]+", regex.V1)
+_ARABIC_RUN = regex.compile(ARABIC_WORD_CHARS + "+", regex.V1)
 _DIAC = re.compile("[\u064b-\u065f\u0670\u0640]")
 _PROCLITIC_LETTERS = frozenset("وفبكلس")
 _ENCLITIC_SET = frozenset(ENCLITICS)
