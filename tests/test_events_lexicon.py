@@ -64,3 +64,17 @@ def test_events_rules_dual() -> None:
     words = words_of("جنديين مدنيين")
     assert dual_count(words[0], load_cues()) == 2
     assert dual_count(words[1], load_cues()) is None
+
+
+def test_gap_markers_are_parsed_once_into_gaps() -> None:
+    from marsad.events_lexicon import TriggerLexicon, parse_lexicon, words_of
+
+    entries = parse_lexicon(["اطلق+ ~~سراح\tRETREAT\trelease\t-\tv\t0.8",
+                             "وقع ~اتفاقيه\tAGREE\t-\t-\tv\t0.8"])
+    assert [e.gaps for e in entries] == [(0, 5), (0, 3)]
+    assert all(alt != "~" for e in entries for slot in e.slots for alt, _ in slot)
+    lexicon = TriggerLexicon(entries)
+    five = words_of("أطلقت السلطات السودانية مساء يوم الأحد سراح المعتقلين")
+    assert [m.entry.type for m in lexicon.match(five)] == ["RETREAT"]
+    four = words_of("وقع وزيرا الخارجية في الرباط أمس اتفاقية")
+    assert not lexicon.match(four)  # «اتفاقية» five words on: beyond «~»

@@ -59,6 +59,8 @@ class TriggerEntry:
     role: str
     weight: float
     slots: tuple[tuple[tuple[str, bool], ...], ...]
+    #: per slot, how many words may stand before it (``~`` 3, ``~~`` 5; 0 for the first)
+    gaps: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +122,21 @@ def words_of(text: str, start: int = 0, end: int | None = None) -> list[Word]:
     return words
 
 
+#: Words that may come between a slot marked with this prefix and the previous slot.
+_GAPS = {"~~": 5, "~": 3}
+
+
+def _slot_gap(slot: str) -> tuple[int, str]:
+    """The gap a slot's ``~`` / ``~~`` prefix allows, and the slot without it."""
+    for prefix, gap in _GAPS.items():
+        if slot.startswith(prefix):
+            return gap, slot[len(prefix):]
+    return 0, slot
+
+
 def _parse_slot(slot: str) -> tuple[tuple[str, bool], ...]:
     if slot == "*":
         return (("*", False),)
-    if slot.startswith("~"):
-        return (("~", False), *_parse_slot(slot[1:]))
     alts = []
     for alt in slot.split("|"):
         plus = alt.endswith("+")
@@ -144,7 +156,10 @@ def parse_lexicon(lines: Sequence[str]) -> list[TriggerEntry]:
         if len(cols) != 6:
             raise ModelError(f"events lexicon line {number}: expected 6 columns, got {len(cols)}")
         pattern, type_, mode, contexts, role, weight = cols
-        slots = tuple(_parse_slot(s) for s in pattern.split())
+        if not pattern.split():
+            raise ModelError(f"events lexicon line {number}: empty pattern")
+        gaps, bare = zip(*(_slot_gap(s) for s in pattern.split()), strict=True)
+        slots = tuple(_parse_slot(s) for s in bare)
         entries.append(
             TriggerEntry(
                 pattern=pattern,
@@ -154,6 +169,7 @@ def parse_lexicon(lines: Sequence[str]) -> list[TriggerEntry]:
                 role=role,
                 weight=float(weight),
                 slots=slots,
+                gaps=gaps,
             )
         )
     return entries
@@ -179,8 +195,6 @@ class TriggerLexicon:
             return True
         for form, _pre in word.variants:
             for alt, plus in slot:
-                if alt == "~":
-                    continue
                 if form == alt or (plus and form.startswith(alt) and form[len(alt):] in _SUFFIX_SET):
                     return True
         return False
@@ -222,9 +236,7 @@ class TriggerLexicon:
         ``~~`` up to five («أطلقت السلطات السودانية مساء الأحد سراح»)."""
         pos = i + 1
         at = [i]
-        for slot in entry.slots[1:]:
-            tildes = sum(1 for alt, _plus in slot if alt == "~")
-            gap = 0 if not tildes else 3 if tildes == 1 else 5
+        for slot, gap in zip(entry.slots[1:], entry.gaps[1:], strict=True):
             found = -1
             for j in range(pos, min(len(words), pos + gap + 1)):
                 if words[j].is_punct:
