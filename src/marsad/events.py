@@ -84,8 +84,10 @@ _ARMED = frozenset({"UAF", "INS", "REB", "MIL", "COP"})
 _NOT_HEAD_CUES = ("speech", "complementizer", "relative", "boundary", "not_agent", "time_word",
                   "quantity_filler", "quantity", "negator", "kana", "exposed", "survived",
                   "executor", "passing", "causative")
-#: Punctuation that ends a clause for the governing rule (commas do not).
+#: Quotation marks and brackets: punctuation that does not separate a trigger from
+#: the words it governs or is merged with.
 _QUOTES = frozenset({"«", "»", '"', "“", "”", "(", ")"})
+#: Punctuation that ends a clause for the governing rule (commas do not).
 _CLAUSE_END = frozenset({".", "؛", ";", ":", "!", "?", "؟"})
 _BEFORE_AFTER = frozenset(match_key(w) for w in ("قبل", "بعد", "وقبل", "وبعد", "منذ", "قبيل"))
 _NOT_ONLY = frozenset(match_key(w) for w in ("فحسب", "فقط", "وحسب"))
@@ -2044,7 +2046,7 @@ def _slice(items: Sequence[Any], starts: list[int], lo: int, hi: int) -> list[An
 def _no_punct(words: Sequence[Word], a: int, b: int, limit: int) -> bool:
     if b - a > limit:
         return False
-    return not any(w.is_punct and w.text not in ("«", "»", '"') for w in words[a + 1: b])
+    return not any(w.is_punct and w.text not in _QUOTES for w in words[a + 1: b])
 
 
 def _absorb(head: _Candidate, other: _Candidate) -> None:
