@@ -46,5 +46,12 @@ def render_table(doc: Document, *, shape: bool = True, width: int = 100) -> str:
                 flags = "".join(f" [{f}]" for f, on in (("negated", ev.negated),
                                 ("hypothetical", ev.hypothetical)) if on)
                 lines.append(f"    EVENT {ev.type}{'/' + ev.mode if ev.mode else ''}: "
-                             f"{r(src)} -> {r(tgt)} @ {r(loc)} on {ev.date}{flags}")
+                             f"{r(src)} -> {r(tgt)} @ {r(loc)} on {_date_text(ev.date)}{flags}")
     return "\n".join(lines) + "\n"
+
+
+def _date_text(date: object) -> str:
+    """An event date for reading: the ISO date, an interval as ISO 8601 ``start/end``."""
+    if isinstance(date, dict):
+        return f"{date.get('start') or '..'}/{date.get('end') or '..'}"
+    return str(date) if date else "-"
