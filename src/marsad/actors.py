@@ -914,6 +914,8 @@ class _Resolver:
                 start = self.segs[p].start
                 m = self.from_actor(actor, start, seg.end, role=g.label, confidence=0.85)
                 return [m], q + 1
+            if self.text[seg.start:seg.end] == "على":
+                break  # the preposition, not the name «علي»: «هجمات الميليشيات على مواقع الجيش»
             if g.kind == "group" or g.sector in {"MIL", "COP"}:
                 name = self.take_name(q)
                 if name is not None:
